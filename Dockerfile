@@ -1,0 +1,14 @@
+# 서울시 행정 AI 도우미 application image (the model runs in the separate Ollama service).
+FROM python:3.11-slim
+WORKDIR /app
+ENV PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md ./
+COPY seoulai ./seoulai
+RUN pip install .
+COPY app.py ./
+COPY pages ./pages
+COPY .streamlit ./.streamlit
+COPY ollama ./ollama
+EXPOSE 8501
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
+CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0"]

@@ -1,0 +1,41 @@
+# 서울시 행정 AI 도우미 — the two quick-start commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+ADDRESS ?= 0.0.0.0
+# llama.cpp is compiled from source by pip; a portable build keeps the cached wheel usable on any x86 CPU.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+
+.PHONY: run test install install-test prepare clean-venv
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 이상이 필요합니다"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,local]'
+	@touch $@ $(VENV)/.installed-app
+
+install: $(VENV)/.installed-app
+
+install-test: $(VENV)/.installed-test
+
+prepare: install
+	@mkdir -p data indexes
+	$(BIN)/seoulai doctor || true
+
+run: prepare
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,114 @@
+"""Typed settings for the whole product.
+
+Read from the environment (prefix ``SEOULAI_``, nested fields joined with ``__``) and from an optional
+``.env`` file. Nothing is read at import time: call :func:`load_settings` (or ``Settings()``) where the
+composition root needs it, so tests can bind other values by setting the environment first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMBackend = Literal["ollama", "openai_like", "llamacpp", "none"]
+EmbedBackend = Literal["ollama", "openai_like", "none"]
+
+
+class LLMSettings(BaseModel):
+    """The chat model that writes answers and drafts."""
+
+    backend: LLMBackend = Field(
+        "ollama",
+        description="ollama (default, local server), openai_like (vLLM or any OpenAI-compatible server), "
+        "llamacpp (in-process GGUF, needs the `local` extra) or none (retrieval-only mode).",
+    )
+    model: str = Field(
+        "seoulai",
+        description="Model name on the server. `seoulai` is the assistant model built by ollama/setup.sh.",
+    )
+    request_timeout: float = Field(
+        120.0, gt=0, description="Seconds to wait for the model before giving up on one request."
+    )
+    context_window: int = Field(
+        8192, ge=512, description="Context length in tokens; passed explicitly so no /api/show call is made."
+    )
+    max_output_tokens: int = Field(
+        1024, ge=16, description="Cap on generated tokens per reply (Ollama num_predict / OpenAI max_tokens)."
+    )
+    temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature; low for factual work.")
+    keep_alive: str = Field(
+        "30m", description="How long Ollama keeps the model loaded after a request (Ollama duration string)."
+    )
+    api_base: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible server for backend openai_like, e.g. http://vllm:8000/v1.",
+    )
+    api_key: SecretStr = Field(
+        SecretStr("EMPTY"), description="API key for backend openai_like (vLLM accepts any value by default)."
+    )
+    gguf_path: Path | None = Field(
+        None, description="Path to a GGUF model file for backend llamacpp."
+    )
+    chat_format: str = Field(
+        "gemma", description="Prompt format of the GGUF model for backend llamacpp (gemma or chatml)."
+    )
+    threads: int | None = Field(None, ge=1, description="CPU threads for backend llamacpp (default: all).")
+
+
+class EmbedSettings(BaseModel):
+    """The embedding model used for dense retrieval."""
+
+    backend: EmbedBackend = Field(
+        "ollama", description="ollama (default), openai_like, or none (keyword search only)."
+    )
+    model: str = Field("bge-m3", description="Embedding model name on the server.")
+    request_timeout: float = Field(
+        60.0, gt=0, description="Seconds to wait for one embedding request (the client has none by default)."
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Texts sent per embedding request.")
+    api_base: str | None = Field(None, description="Base URL of an OpenAI-compatible /v1/embeddings server.")
+    api_key: SecretStr = Field(SecretStr("EMPTY"), description="API key for backend openai_like.")
+
+
+class Settings(BaseSettings):
+    """Every setting of the product. See .env.example for the environment names."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SEOULAI_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        Path("data"), description="Where uploads, the usage database and accounts are kept."
+    )
+    index_dir: Path = Field(
+        Path("indexes"), description="Where keyword and vector indexes are persisted."
+    )
+    ollama_url: str = Field(
+        "http://127.0.0.1:11434",
+        description="Base URL of the Ollama server (the LlamaIndex classes ignore OLLAMA_HOST).",
+    )
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Chat model settings.")
+    embed: EmbedSettings = Field(default_factory=EmbedSettings, description="Embedding model settings.")
+    health_timeout: float = Field(
+        3.0, gt=0, description="Seconds the health check waits for a model server before calling it down."
+    )
+    production: bool = Field(
+        False, description="Production mode: refuses unsafe server options (see README, 보안)."
+    )
+
+    @field_validator("ollama_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides winning (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

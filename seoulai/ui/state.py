@@ -1,0 +1,38 @@
+"""Process-wide services and cached health, keyed by the SEOULAI_* environment.
+
+``st.cache_resource`` objects are shared by every session of the process, so what is cached here must be
+thread-safe (Services is). Keying by the environment lets tests run app.py under different settings.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from seoulai.config import Settings
+from seoulai.llm.health import HealthReport, check_health
+from seoulai.services import Services, build_services
+
+
+def _env_key() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SEOULAI_")))
+
+
+@st.cache_resource(show_spinner=False)
+def _services_for(key: tuple[tuple[str, str], ...]) -> Services:
+    return build_services(Settings())
+
+
+def get_services() -> Services:
+    return _services_for(_env_key())
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def _health_for(key: tuple[tuple[str, str], ...]) -> HealthReport:
+    return check_health(Settings())
+
+
+def get_health() -> HealthReport:
+    """The backends' state, re-probed at most every 20 seconds for all sessions together."""
+    return _health_for(_env_key())

@@ -1,0 +1,44 @@
+"""Small widgets used by several pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from seoulai.llm.health import ComponentStatus, HealthReport
+
+
+def _status_line(label: str, status: ComponentStatus) -> str:
+    if status.ok:
+        return f":green[●] {label}: 연결됨"
+    if status.state == "disabled":
+        return f":gray[●] {label}: 사용 안 함"
+    return f":red[●] {label}: 연결 안 됨"
+
+
+def sidebar_status(report: HealthReport) -> None:
+    """The model status block at the bottom of the sidebar."""
+    with st.sidebar:
+        st.caption("시스템 상태")
+        st.markdown(_status_line("언어 모델", report.llm) + "  \n" + _status_line("임베딩", report.embed))
+        if not report.llm.ok:
+            st.caption("답변 생성은 쉬고 검색만 가능합니다.")
+
+
+def model_guidance(report: HealthReport) -> None:
+    """Explain, in Korean, what works without a model and how an administrator connects one."""
+    if report.llm.ok:
+        return
+    st.warning(
+        "**언어 모델이 연결되지 않았습니다.** 지금은 매뉴얼과 문서의 **검색**만 사용할 수 있고, "
+        "답변 생성과 초안 작성은 모델이 연결되면 사용할 수 있습니다.",
+        icon="⚠️",
+    )
+    with st.expander("모델 연결 방법 (관리자용)"):
+        st.markdown(
+            "1. 이 서버 또는 내부망의 GPU 서버에 Ollama를 설치하고 실행합니다: `ollama serve`\n"
+            "2. 저장소의 `bash ollama/setup.sh`로 기본 모델과 임베딩 모델(bge-m3)을 받고 "
+            "`seoulai` 모델을 만듭니다.\n"
+            "3. 다른 서버라면 `SEOULAI_OLLAMA_URL=http://서버주소:11434`를 설정하고 앱을 다시 시작합니다.\n"
+            "4. `seoulai doctor`로 연결을 확인합니다."
+        )
+        st.text(f"언어 모델 상태: {report.llm.message}\n조치: {report.llm.fix}")
