@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from seoulai.config import Settings
-from seoulai.errors import SeoulAIError
+from seoulai.errors import InputError, SeoulAIError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -65,6 +65,40 @@ class _KoreanParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from seoulai.ingest.chunking import ChunkParams, chunk_document
+    from seoulai.ingest.errors import IngestError
+    from seoulai.ingest.pool import extract
+
+    settings = Settings()
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"파일을 찾을 수 없습니다: {path}. 경로를 확인해 주세요.", code="not_found")
+    document = extract(path, settings.ingest)
+    if args.chunks:
+        params = ChunkParams(settings.ingest.chunk_chars, settings.ingest.article_max_chars)
+        chunks = chunk_document(document, path.name, params=params)
+        if args.json:
+            _print_json({"source": path.name, "title": document.title, "chunks": [c.to_json() for c in chunks]})
+        else:
+            for chunk in chunks:
+                page = f"p.{chunk.page}" if chunk.page else "-"
+                sys.stdout.write(f"## [{page}] {chunk.section}\n{chunk.text}\n\n")
+        return 0
+    if args.json:
+        _print_json(document.to_json())
+        return 0
+    sys.stdout.write(f"# {document.title} ({document.format}, {document.pages or '-'}쪽, "
+                     f"{document.char_count:,}자)\n\n")
+    for block in document.blocks:
+        page = f"p.{block.page}" if block.page else "-"
+        label = {"heading": "제목", "table": "표", "note": "주석"}.get(block.kind, "")
+        sys.stdout.write(f"[{page}{' ' + label if label else ''}] {block.text}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _KoreanParser(prog="seoulai", description="서울시 행정 AI 도우미 명령줄 도구")
     parser.add_argument("-v", "--verbose", action="store_true", help="자세한 로그 출력")
@@ -73,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="모델 서버와 설정 점검")
     doctor.add_argument("--json", action="store_true", help="JSON으로 출력")
     doctor.set_defaults(handler=cmd_doctor)
+
+    extract = sub.add_parser("extract", help="문서에서 본문 추출 (HWP, HWPX, PDF, DOCX, XLSX, CSV, PPTX, TXT, MD)")
+    extract.add_argument("file", help="문서 파일 경로")
+    extract.add_argument("--json", action="store_true", help="JSON으로 출력")
+    extract.add_argument("--chunks", action="store_true", help="블록 대신 검색 단위(청크)로 출력")
+    extract.set_defaults(handler=cmd_extract)
     return parser
 
 

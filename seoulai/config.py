@@ -73,6 +73,31 @@ class EmbedSettings(BaseModel):
     api_key: SecretStr = Field(SecretStr("EMPTY"), description="API key for backend openai_like.")
 
 
+class IngestSettings(BaseModel):
+    """Limits and chunking for document ingestion (every parse runs in a limited subprocess)."""
+
+    max_file_mb: float = Field(50.0, gt=0, description="Largest file accepted, in MB (checked before parsing).")
+    max_pages: int = Field(1000, ge=1, description="Most pages a PDF may have.")
+    max_chars: int = Field(3_000_000, ge=1000, description="Most characters extracted from one file.")
+    parse_timeout: float = Field(120.0, gt=0, description="Seconds one file may take to parse before it is stopped.")
+    parse_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the parser subprocess, in MB.")
+    zip_max_entries: int = Field(10_000, ge=10, description="Most entries in a zip-based file (HWPX, DOCX, XLSX).")
+    zip_max_uncompressed_mb: float = Field(
+        500.0, gt=0, description="Largest total uncompressed size of a zip-based file, in MB."
+    )
+    zip_max_ratio: float = Field(
+        200.0, gt=1, description="Largest compression ratio of one zip entry (zip-bomb guard)."
+    )
+    chunk_chars: int = Field(
+        700, ge=100, description="Target chunk size in characters for non-statute documents "
+        "(chosen by benchmarks/chunk_size.py)."
+    )
+    article_max_chars: int = Field(
+        1500, ge=200, description="A statute article longer than this is split by its paragraphs (①, ②, ...)."
+    )
+    workers: int = Field(2, ge=1, le=32, description="Parser subprocesses used for batch ingestion.")
+
+
 class Settings(BaseSettings):
     """Every setting of the product. See .env.example for the environment names."""
 
@@ -96,6 +121,7 @@ class Settings(BaseSettings):
     )
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Chat model settings.")
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="Embedding model settings.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Document ingestion limits.")
     health_timeout: float = Field(
         3.0, gt=0, description="Seconds the health check waits for a model server before calling it down."
     )

@@ -34,7 +34,7 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only shared material; tests that need it skip, visibly, when it is absent."""
     value = os.environ.get("SEOULAI_SHARED")

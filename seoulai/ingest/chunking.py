@@ -1,0 +1,284 @@
+"""Structure-aware chunking.
+
+Statutes and regulations are chunked by article (제N조, 제N조의M) under their 편/장/절/관 path, split by
+paragraph (①, ②, ...) only when an article is long, with the article heading repeated on every piece.
+Other documents are chunked by heading and paragraph up to a target size. Chunk ids hash the source,
+section, ordinal and text, so re-ingesting an unchanged file yields the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from seoulai.ingest.types import Block, Chunk, Document
+
+_NUM = r"\s*(\d+)\s*"
+ARTICLE = re.compile(rf"^제{_NUM}조(?:\s*의{_NUM})?(?:\s*[(（]([^)）\n]{{0,60}})[)）])?")
+_STRUCT = re.compile(rf"^제{_NUM}(편|장|절|관)(?:\s|$)")
+_STRUCT_LEVEL = {"편": 1, "장": 2, "절": 3, "관": 4}
+_ADDENDA = re.compile(r"^부\s*칙(?:\s|<|\(|$)")
+_PARAGRAPH_MARK = re.compile(r"(?=[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
+_ITEM_MARK = re.compile(r"(?=\n\s*\d+\.\s)")
+_SENTENCE_END = re.compile(r"(?<=[.!?。다요음함됨])\s+")
+_ROMAN_HEADING = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|[IVX]+)\.?\s+\S")
+_EFFECTIVE = re.compile(r"시행(?:일자)?\s*[:：]?\s*(\d{4})\s*[.\-년]\s*(\d{1,2})\s*[.\-월]\s*(\d{1,2})")
+
+
+@dataclass
+class ChunkParams:
+    chunk_chars: int = 700
+    article_max_chars: int = 1500
+
+
+def article_heading(text: str) -> tuple[str, str] | None:
+    """Split "제 1 조 (목적) 이 규정은 ..." into ("제1조 (목적)", "이 규정은 ...")."""
+    match = ARTICLE.match(text)
+    if match is None:
+        return None
+    number = f"제{match.group(1)}조" + (f"의{match.group(2)}" if match.group(2) else "")
+    title = match.group(3)
+    heading = f"{number} ({title.strip()})" if title and title.strip() else number
+    return heading, text[match.end() :].strip()
+
+
+def is_statute(blocks: list[Block]) -> bool:
+    """Two or more article starts with titles (or as headings) make a document a statute/regulation."""
+    count = 0
+    for block in blocks:
+        match = ARTICLE.match(block.text)
+        if match and (match.group(3) or block.kind == "heading"):
+            count += 1
+            if count >= 2:
+                return True
+    return False
+
+
+def effective_date(document: Document) -> str | None:
+    if document.metadata.get("시행일자"):
+        return str(document.metadata["시행일자"])
+    for block in document.blocks[:30]:
+        match = _EFFECTIVE.search(block.text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+@dataclass
+class _Builder:
+    source: str
+    title: str
+    collection: str
+    effective: str | None
+    metadata: dict[str, object]
+    chunks: list[Chunk] = field(default_factory=list)
+    ordinals: dict[str, int] = field(default_factory=dict)
+
+    def add(self, section: str, text: str, page: int | None) -> None:
+        text = text.strip()
+        if not text:
+            return
+        ordinal = self.ordinals.get(section, 0)
+        self.ordinals[section] = ordinal + 1
+        digest = hashlib.sha256(f"{self.source}\x00{section}\x00{ordinal}\x00{text}".encode()).hexdigest()[:24]
+        self.chunks.append(Chunk(id=digest, source=self.source, title=self.title, section=section, page=page,
+                                 text=text, position=len(self.chunks), effective_date=self.effective,
+                                 collection=self.collection, metadata=dict(self.metadata)))
+
+
+def chunk_document(document: Document, source: str, collection: str = "",
+                   params: ChunkParams | None = None) -> list[Chunk]:
+    """Chunks of one extracted document; ``source`` is the path relative to the ingested root."""
+    params = params or ChunkParams()
+    metadata = {k: v for k, v in document.metadata.items() if k in ("소관부처", "출처", "법령구분", "공포일자")}
+    metadata["format"] = document.format
+    builder = _Builder(source, document.title, collection, effective_date(document), metadata)
+    blocks = [b for b in document.blocks if b.text.strip()]
+    if is_statute(blocks):
+        _chunk_statute(blocks, builder, params, document.title)
+    else:
+        _chunk_generic(blocks, builder, params)
+    return builder.chunks
+
+
+# -- statutes ---------------------------------------------------------------------------------------------
+
+def _chunk_statute(blocks: list[Block], out: _Builder, params: ChunkParams, title: str) -> None:
+    path: dict[int, str] = {}
+    article: str | None = None
+    body: list[str] = []
+    page: int | None = None
+    in_addenda = False
+    loose: list[Block] = []  # text outside any article (preamble, addenda)
+
+    def prefix() -> list[str]:
+        return [path[level] for level in sorted(path)]
+
+    def flush_article() -> None:
+        nonlocal article, body
+        if article is not None:
+            _emit_article(out, " > ".join(prefix() + [article]), article, "\n".join(body), page, params)
+        article, body = None, []
+
+    def flush_loose() -> None:
+        if loose:
+            _chunk_generic(loose, out, params, base=prefix() or [title])
+            loose.clear()
+
+    for block in blocks:
+        first_line = block.text.split("\n", 1)[0].strip()
+        if block.kind == "heading" and block.heading_level == 1 and not _STRUCT.match(first_line):
+            continue  # the document title
+        structure = _STRUCT.match(first_line)
+        if _ADDENDA.match(first_line) and (block.kind == "heading" or len(first_line) < 60):
+            flush_article()
+            flush_loose()
+            in_addenda = True
+            path = {1: first_line}
+            continue
+        if structure and len(first_line) < 80 and not ARTICLE.match(first_line):
+            flush_article()
+            flush_loose()
+            in_addenda = False
+            level = _STRUCT_LEVEL[structure.group(2)]
+            path = {k: v for k, v in path.items() if k < level}
+            path[level] = first_line
+            rest = block.text.split("\n", 1)[1].strip() if "\n" in block.text else ""
+            if rest:
+                loose.append(Block(rest, page=block.page))
+            continue
+        split = None if in_addenda else article_heading(block.text)
+        if split is not None and (block.kind == "heading" or ARTICLE.match(block.text).group(3) is not None):  # type: ignore[union-attr]
+            flush_article()
+            flush_loose()
+            article, first = split
+            body = [first] if first else []
+            page = block.page
+            continue
+        if article is not None:
+            body.append(block.text)
+        else:
+            loose.append(block)
+    flush_article()
+    flush_loose()
+
+
+def _emit_article(out: _Builder, section: str, heading: str, body: str, page: int | None,
+                  params: ChunkParams) -> None:
+    full = f"{heading}\n{body}".strip()
+    if len(full) <= params.article_max_chars:
+        out.add(section, full, page)
+        return
+    budget = max(params.article_max_chars - len(heading) - 1, 100)
+    pieces = [p.strip() for p in _PARAGRAPH_MARK.split(body) if p.strip()]
+    if len(pieces) <= 1:
+        pieces = [p.strip() for p in _ITEM_MARK.split(body) if p.strip()]
+    for group in _pack(pieces, budget):
+        out.add(section, f"{heading}\n{group}", page)
+
+
+def _pack(pieces: list[str], budget: int) -> list[str]:
+    """Greedily join pieces up to budget characters; split any single over-long piece by sentences."""
+    groups: list[str] = []
+    current = ""
+    for piece in pieces:
+        for part in _split_long(piece, budget):
+            if current and len(current) + 1 + len(part) > budget:
+                groups.append(current)
+                current = part
+            else:
+                current = f"{current}\n{part}" if current else part
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _split_long(text: str, budget: int) -> list[str]:
+    if len(text) <= budget:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > budget:  # no sentence boundary at all: cut hard
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(sentence[:budget])
+            sentence = sentence[budget:]
+        if current and len(current) + 1 + len(sentence) > budget:
+            parts.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        parts.append(current)
+    return parts
+
+
+# -- other documents ---------------------------------------------------------------------------------------
+
+def _heading_level(block: Block) -> int | None:
+    if block.kind == "heading":
+        return block.heading_level or 1
+    text = block.text.strip()
+    if len(text) <= 60 and "\n" not in text and _ROMAN_HEADING.match(text):
+        return 1
+    return None
+
+
+def _chunk_generic(blocks: list[Block], out: _Builder, params: ChunkParams, base: list[str] | None = None) -> None:
+    path: dict[int, str] = {}
+    base = base or []
+    buffer: list[str] = []
+    page: int | None = None
+
+    def section() -> str:
+        return " > ".join(base + [path[level] for level in sorted(path)]) or out.title
+
+    def flush() -> None:
+        nonlocal buffer, page
+        if buffer:
+            for group in _pack(buffer, params.chunk_chars):
+                out.add(section(), group, page)
+        buffer, page = [], None
+
+    for block in blocks:
+        level = _heading_level(block)
+        if level is not None:
+            flush()
+            path = {k: v for k, v in path.items() if k < level}
+            path[level] = block.text.strip()[:120]
+            continue
+        if block.kind == "table":
+            flush()
+            for group in _table_pieces(block.text, params.chunk_chars):
+                out.add(section(), group, block.page)
+            continue
+        if buffer and sum(len(b) for b in buffer) + len(block.text) > params.chunk_chars:
+            flush()
+        if page is None:
+            page = block.page
+        buffer.append(block.text)
+    flush()
+
+
+def _table_pieces(text: str, budget: int) -> list[str]:
+    """A long table split by rows, each piece repeating the header row."""
+    if len(text) <= budget:
+        return [text]
+    rows = text.split("\n")
+    header, rest = rows[0], rows[1:]
+    pieces: list[str] = []
+    current = header
+    for row in rest:
+        for part in _split_long(row, budget):
+            if len(current) + 1 + len(part) > budget and current != header:
+                pieces.append(current)
+                current = header
+            current = f"{current}\n{part}"
+    if current != header or not pieces:
+        pieces.append(current)
+    return pieces

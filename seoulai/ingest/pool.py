@@ -1,0 +1,163 @@
+"""Parse files in limited subprocesses: a hostile or broken file can never take the app down.
+
+A :class:`ParserPool` keeps a few long-lived worker processes (``python -m seoulai.ingest.worker``),
+so batch ingestion does not pay a process start per file. A worker that times out or dies is killed
+and replaced; the file gets a ``timeout`` or ``corrupt`` error and the other files go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from seoulai.config import IngestSettings
+from seoulai.ingest.errors import IngestError
+from seoulai.ingest.guards import check_file
+from seoulai.ingest.sniff import sniff
+from seoulai.ingest.types import Document
+
+log = logging.getLogger(__name__)
+
+
+class _Worker:
+    def __init__(self, limits: IngestSettings) -> None:
+        self.limits = limits
+        env = dict(os.environ, SEOULAI_PARSE_MEMORY_MB=str(limits.parse_memory_mb), PYTHONIOENCODING="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "seoulai.ingest.worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, encoding="utf-8", env=env, bufsize=1,
+        )
+
+    def parse(self, path: Path) -> Document:
+        request = {"path": str(path), "limits": self.limits.model_dump()}
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            self.proc.kill()
+
+        timer = threading.Timer(self.limits.parse_timeout, kill)
+        timer.start()
+        try:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = ""
+        finally:
+            timer.cancel()
+        if not line:
+            code = self.proc.wait(timeout=10)
+            if timed_out.is_set():
+                raise IngestError("timeout", f"{self.limits.parse_timeout:g}초 초과")
+            log.error("parser process died on %s with code %s", path.name, code)
+            raise IngestError("corrupt", "문서 해석 중 중단됨")
+        response = json.loads(line)
+        if "error" in response:
+            raise IngestError(response["error"]["code"], _detail(response["error"]["message"]))
+        return Document.from_json(response["document"])
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        if self.alive:
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+
+
+def _detail(message: str) -> str:
+    # The worker sends the full Korean message; keep only the specifics in parentheses.
+    return message[message.rfind("(") + 1 : -1] if message.endswith(")") else ""
+
+
+class ParserPool:
+    """Thread-safe pool of parser subprocesses. Use as a context manager, or call close()."""
+
+    def __init__(self, limits: IngestSettings, size: int | None = None) -> None:
+        self.limits = limits
+        self.size = size or limits.workers
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._created = 0
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _acquire(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._created < self.size:
+                self._created += 1
+                return _Worker(self.limits)
+        return self._idle.get()
+
+    def _release(self, worker: _Worker) -> None:
+        if worker.alive and not self._closed:
+            self._idle.put(worker)
+            return
+        worker.close()
+        replacement = _Worker(self.limits) if not self._closed else None
+        if replacement is not None:
+            self._idle.put(replacement)
+        else:
+            with self._lock:
+                self._created -= 1
+
+    def extract(self, path: Path) -> Document:
+        """Guard, then parse one file in a subprocess. Raises IngestError with a Korean message."""
+        kind = sniff(path)
+        check_file(path, self.limits, kind)
+        worker = self._acquire()
+        try:
+            return worker.parse(path)
+        finally:
+            self._release(worker)
+
+    def extract_many(self, paths: Iterable[Path]) -> Iterator[tuple[Path, Document | IngestError]]:
+        """Parse files in parallel (one thread per worker); yields results in input order."""
+
+        def one(path: Path) -> tuple[Path, Document | IngestError]:
+            try:
+                return path, self.extract(path)
+            except IngestError as error:
+                return path, error
+
+        with ThreadPoolExecutor(max_workers=self.size) as executor:
+            yield from executor.map(one, paths)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
+
+    def __enter__(self) -> "ParserPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def extract(path: Path, limits: IngestSettings) -> Document:
+    """One file, one short-lived worker (CLI `seoulai extract`)."""
+    with ParserPool(limits, size=1) as pool:
+        return pool.extract(path)

@@ -1,0 +1,60 @@
+"""Dispatch a sniffed file to its reader. Runs inside the parser subprocess (see worker.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seoulai.config import IngestSettings
+from seoulai.ingest.errors import IngestError
+from seoulai.ingest.sniff import sniff
+from seoulai.ingest.types import Document
+
+
+def read_document(path: Path, limits: IngestSettings) -> Document:
+    kind = sniff(path)
+    document = _read(kind, path, limits)
+    if not any(block.text.strip() for block in document.blocks):
+        raise IngestError("empty")
+    document.title = pick_title(document.title, path)
+    return document
+
+
+def _read(kind: str, path: Path, limits: IngestSettings) -> Document:
+    cap = limits.max_chars
+    if kind == "hwp":
+        from seoulai.ingest.hwp5 import read_hwp
+
+        return read_hwp(path, cap)
+    if kind == "hwpx":
+        from seoulai.ingest.hwpx import read_hwpx
+
+        return read_hwpx(path, cap)
+    if kind == "pdf":
+        from seoulai.ingest.pdf import read_pdf
+
+        return read_pdf(path, cap, limits.max_pages)
+    if kind == "docx":
+        from seoulai.ingest.office import read_docx
+
+        return read_docx(path, cap)
+    if kind == "xlsx":
+        from seoulai.ingest.office import read_xlsx
+
+        return read_xlsx(path, cap)
+    if kind == "pptx":
+        from seoulai.ingest.office import read_pptx
+
+        return read_pptx(path, cap)
+    from seoulai.ingest.plaintext import read_csv, read_markdown
+
+    if kind == "csv":
+        return read_csv(path, cap)
+    return read_markdown(path, cap, markdown=kind == "md")
+
+
+def pick_title(candidate: str, path: Path) -> str:
+    """A document's own title when it looks real; editors often leave "1" or a doubled template text."""
+    title = " ".join(candidate.split())
+    half = len(title) // 2
+    junk = (len(title) < 3 or title.isdigit() or (len(title) % 2 == 0 and title[:half] == title[half:]))
+    return path.stem if junk else title
