@@ -99,6 +99,82 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _services():  # type: ignore[no-untyped-def]
+    from seoulai.services import build_services
+
+    return build_services(Settings())
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    services = _services()
+    bar = tqdm(total=100, desc="색인", unit="%", file=sys.stderr, disable=args.json or not sys.stderr.isatty())
+
+    def progress(label: str, fraction: float) -> None:
+        bar.set_description(label)
+        bar.n = int(fraction * 100)
+        bar.refresh()
+
+    report = services.search.ingest([Path(p) for p in args.paths], args.collection, department=args.department,
+                                    progress=progress)
+    bar.close()
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        c = report.changes
+        sys.stdout.write(f"컬렉션 '{report.collection}': 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, "
+                         f"변경 없음 {len(c.unchanged)}건, 실패 {len(report.failed)}건\n")
+        for source, error in report.failed.items():
+            sys.stdout.write(f"  실패: {source} — {error.message}\n")
+        if report.vector_error:
+            sys.stdout.write(f"  의미 검색 색인 보류: {report.vector_error}\n")
+    return 0 if not report.failed else 2
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from seoulai.errors import InputError
+
+    services = _services()
+    collections = [c for value in args.collection for c in value.split(",") if c]
+    if args.batch:
+        import json
+
+        try:
+            handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"질문 파일을 열 수 없습니다: {args.batch}", code="not_found") from exc
+        with handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    qid, question = row["id"], str(row["question"])
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise InputError(f"{number}번째 줄이 {{\"id\", \"question\"}} 형식의 JSON이 아닙니다.",
+                                     code="bad_batch") from exc
+                hits = services.search.search(question, collections, args.k)
+                sys.stdout.write(json.dumps({"id": qid, "hits": [h.to_json() for h in hits]}, ensure_ascii=False)
+                                 + "\n")
+        return 0
+    if not args.query:
+        raise InputError("검색어를 입력하거나 --batch 파일을 지정하세요.", code="empty_query")
+    hits = services.search.search(args.query, collections, args.k)
+    if args.json:
+        _print_json({"query": args.query, "hits": [h.to_json() for h in hits]})
+        return 0
+    if not hits:
+        sys.stdout.write("검색 결과가 없습니다. 다른 낱말로 검색하거나 컬렉션 이름을 확인하세요.\n")
+    for rank, hit in enumerate(hits, start=1):
+        page = f", {hit.page}쪽" if hit.page else ""
+        sys.stdout.write(f"[{rank}] {hit.title} — {hit.section}{page} ({hit.source}, 점수 {hit.score:.2f})\n")
+        sys.stdout.write("    " + hit.text[:300].replace("\n", " ") + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _KoreanParser(prog="seoulai", description="서울시 행정 AI 도우미 명령줄 도구")
     parser.add_argument("-v", "--verbose", action="store_true", help="자세한 로그 출력")
@@ -113,6 +189,22 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--json", action="store_true", help="JSON으로 출력")
     extract.add_argument("--chunks", action="store_true", help="블록 대신 검색 단위(청크)로 출력")
     extract.set_defaults(handler=cmd_extract)
+
+    ingest = sub.add_parser("ingest", help="문서(파일·폴더)를 컬렉션에 색인")
+    ingest.add_argument("paths", nargs="+", help="파일 또는 폴더 (폴더는 하위 문서 전체)")
+    ingest.add_argument("--collection", required=True, help="컬렉션 이름 (예: 공통, dept:디지털정책과)")
+    ingest.add_argument("--department", help="문서를 관리하는 부서")
+    ingest.add_argument("--json", action="store_true", help="JSON으로 출력")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    search = sub.add_parser("search", help="컬렉션에서 근거 문단 검색")
+    search.add_argument("query", nargs="?", help="검색어 또는 질문")
+    search.add_argument("--collection", required=True, action="append",
+                        help="검색할 컬렉션 (여러 번 또는 쉼표로 여러 개)")
+    search.add_argument("-k", type=int, default=5, help="결과 수 (기본 5)")
+    search.add_argument("--json", action="store_true", help="JSON으로 출력")
+    search.add_argument("--batch", help='{"id","question"} JSONL 파일 (- 는 표준 입력); 줄마다 {"id","hits"} 출력')
+    search.set_defaults(handler=cmd_search)
     return parser
 
 

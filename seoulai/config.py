@@ -98,6 +98,21 @@ class IngestSettings(BaseModel):
     workers: int = Field(2, ge=1, le=32, description="Parser subprocesses used for batch ingestion.")
 
 
+class RetrievalSettings(BaseModel):
+    """Keyword + dense hybrid retrieval."""
+
+    qdrant_url: str | None = Field(
+        None, description="Qdrant server or cluster URL (scale-out). Empty: embedded storage under the index dir."
+    )
+    qdrant_api_key: SecretStr | None = Field(None, description="API key of the Qdrant server, if it needs one.")
+    qdrant_collection: str = Field("seoulai_chunks", description="Qdrant collection holding every chunk vector.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages returned by a search by default.")
+    candidates: int = Field(50, ge=5, le=1000, description="Candidates taken from each side before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion (keyword = 1).")
+    shared_collection: str = Field("공통", description="Name of the collection every department can read.")
+
+
 class Settings(BaseSettings):
     """Every setting of the product. See .env.example for the environment names."""
 
@@ -122,6 +137,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Chat model settings.")
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="Embedding model settings.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Document ingestion limits.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval settings.")
     health_timeout: float = Field(
         3.0, gt=0, description="Seconds the health check waits for a model server before calling it down."
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from seoulai.config import Settings
 from seoulai.llm import ChatModel, HealthReport, build_embedder, build_llm, check_health
+from seoulai.retrieval.service import SearchService
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -22,6 +23,7 @@ class Services:
     settings: Settings
     chat: ChatModel
     embedder: "BaseEmbedding | None"
+    search: SearchService
 
     def health(self) -> HealthReport:
         return check_health(self.settings)
@@ -37,4 +39,4 @@ def build_services(settings: Settings | None = None) -> Services:
     except ValueError as exc:
         log.error("embedder misconfigured, dense retrieval off: %s", exc)
         embedder = None
-    return Services(settings=settings, chat=chat, embedder=embedder)
+    return Services(settings=settings, chat=chat, embedder=embedder, search=SearchService(settings, embedder))

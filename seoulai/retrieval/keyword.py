@@ -1,0 +1,206 @@
+"""Keyword retrieval: bm25s over Kiwi morphemes, memory-mapped on load, with statute-aware ranking.
+
+A chunk's score for a question is
+
+    (BM25 over Kiwi morphemes [k1 1.5, b 0.5] + 0.1 x BM25 over character bigrams)
+    x (1 + 0.2 x log(1 + citations of the article))        -- articles others rely on
+    x (1 + 0.35 x family score / best family score)        -- the act (with its decrees) as a whole
+    x 0.3 for addenda (부칙)                                  -- transitional provisions rarely answer
+    + the best score again for an article the question cites by law name and number,
+
+then pieces of one article are collapsed to the best. Every factor and weight was kept because the
+fire-safety dev set showed it helps (ablation in BENCHMARKS.md); query-side cleanup, thesaurus and
+abbreviation expansion live in query.py.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+FIELDS = ("body", "gram")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Query-time ranking weights (the build-time ones are BODY_B and the field list)."""
+
+    gram: float = 0.1
+    citation_prior: float = 0.2
+    family: float = 0.35
+    addenda: float = 0.3
+    cited_article: float = 1.0
+    collapse_articles: bool = True
+
+
+BODY_B = 0.5  # length normalisation of the body field: statute articles vary widely in length
+
+
+@dataclass
+class AnalyzedQuery:
+    """A question ready for scoring: weighted morphemes, bigrams, and explicit (title, article) citations."""
+
+    terms: dict[str, float]
+    grams: list[str]
+    text: str = ""
+    named_titles: list[str] = field(default_factory=list)  # full titles from abbreviations
+
+    def weighted(self, name: str) -> dict[str, float]:
+        if name == "gram":
+            counts: dict[str, float] = {}
+            for gram in self.grams:
+                counts[gram] = counts.get(gram, 0.0) + 1.0
+            return counts
+        return self.terms
+
+
+class FieldBuilder:
+    """Streams one field's tokens for every chunk, then writes a bm25s model (BM25 Lucene, k1 1.5, b 0.75).
+
+    bm25s' own builder walks Python lists of ints and goes through a COO matrix, which needs several GB
+    for the 300,000 chunks of all laws. This one keeps (term, tf) pairs in compact arrays, computes the same
+    Lucene scores with numpy and hands bm25s the finished CSC arrays to save; queries load them with
+    bm25s, memory-mapped.
+    """
+
+    def __init__(self, k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.vocab: dict[str, int] = {"": 0}  # id 0: the empty token bm25s reserves
+        self.terms = array("I")
+        self.tfs = array("H")
+        self.doc_offsets = array("Q", [0])
+        self.doc_lengths = array("I")
+
+    def add(self, tokens: Iterable[str]) -> None:
+        vocab = self.vocab
+        counts: dict[int, int] = {}
+        length = 0
+        for token in tokens:
+            term = vocab.setdefault(token, len(vocab))
+            counts[term] = counts.get(term, 0) + 1
+            length += 1
+        self.terms.extend(counts.keys())
+        self.tfs.extend(min(c, 65535) for c in counts.values())
+        self.doc_offsets.append(len(self.terms))
+        self.doc_lengths.append(length)
+
+    def add_counts(self, counts: dict[str, int]) -> None:
+        """One document given as token counts (used for the family field, a whole act per row)."""
+        vocab = self.vocab
+        ids = {vocab.setdefault(token, len(vocab)): n for token, n in counts.items()}
+        self.terms.extend(ids.keys())
+        self.tfs.extend(min(n, 65535) for n in ids.values())
+        self.doc_offsets.append(len(self.terms))
+        self.doc_lengths.append(sum(counts.values()))
+
+    def __len__(self) -> int:
+        return len(self.doc_lengths)
+
+    def arrays(self) -> dict[str, np.ndarray | int]:
+        n_docs = len(self.doc_lengths)
+        terms = np.frombuffer(self.terms, dtype=np.uint32)
+        tfs = np.frombuffer(self.tfs, dtype=np.uint16).astype(np.float32)
+        offsets = np.frombuffer(self.doc_offsets, dtype=np.uint64)
+        lengths = np.frombuffer(self.doc_lengths, dtype=np.uint32).astype(np.float32)
+        docs = np.repeat(np.arange(n_docs, dtype=np.int32), np.diff(offsets).astype(np.int64))
+        vocab_size = len(self.vocab)
+        df = np.bincount(terms, minlength=vocab_size)
+        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg = float(lengths.mean()) if n_docs else 1.0
+        norm = self.k1 * ((1 - self.b) + self.b * lengths[docs] / avg)
+        scores = idf[terms] * tfs / (norm + tfs)
+        del tfs, norm
+        # Column-major by term; a stable sort keeps documents ascending inside each term.
+        order = np.argsort(terms, kind="stable")
+        indptr = np.zeros(vocab_size + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        return {"data": scores[order].astype(np.float32), "indices": docs[order], "indptr": indptr,
+                "num_docs": n_docs}
+
+    def save(self, path: Path) -> None:
+        import bm25s
+
+        model = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
+        model.scores = self.arrays()
+        model.vocab_dict = self.vocab
+        model.nonoccurrence_array = None  # only BM25L/BM25+ use one
+        model.save(str(path))
+
+
+class KeywordIndex:
+    """One collection generation's BM25 models and ranking arrays (read-only, shared by all threads)."""
+
+    def __init__(self, path: Path) -> None:
+        import bm25s
+
+        self.models = {name: bm25s.BM25.load(str(path / name), mmap=True) for name in FIELDS}
+        self.size = int(self.models["body"].scores["num_docs"])
+        self.family_model = bm25s.BM25.load(str(path / "family"), mmap=True)
+        self.family_index = np.load(path / "family_index.npy", mmap_mode="r")
+        self.prior = np.load(path / "prior.npy", mmap_mode="r")
+        self.addenda = np.load(path / "addenda.npy", mmap_mode="r")
+        self.group = np.load(path / "group.npy", mmap_mode="r")
+        self.titles: list[str] = json.loads((path / "titles.json").read_text(encoding="utf-8"))
+
+    def _field(self, model: object, weighted: dict[str, float], size: int) -> np.ndarray:
+        scores = model.scores  # type: ignore[attr-defined]
+        data, idx, indptr = scores["data"], scores["indices"], scores["indptr"]
+        vocab = model.vocab_dict  # type: ignore[attr-defined]
+        indices: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for token, weight in weighted.items():
+            term = vocab.get(token)
+            if not term:
+                continue
+            start, end = int(indptr[term]), int(indptr[term + 1])
+            indices.append(idx[start:end])
+            values.append(data[start:end] * weight if weight != 1 else data[start:end])
+        if not indices:
+            return np.zeros(size, dtype=np.float64)
+        # One bincount over all postings: several times faster than bm25s' per-term np.add.at.
+        return np.bincount(np.concatenate(indices), weights=np.concatenate(values), minlength=size)
+
+    def scores(self, query: AnalyzedQuery, ranking: Ranking, cited: Iterable[int] = ()) -> np.ndarray:
+        scores = self._field(self.models["body"], query.weighted("body"), self.size)
+        if ranking.gram:
+            scores += ranking.gram * self._field(self.models["gram"], query.weighted("gram"), self.size)
+        if not scores.any():
+            return scores
+        if ranking.addenda != 1:
+            scores *= np.where(self.addenda, ranking.addenda, 1.0)
+        if ranking.citation_prior:
+            scores *= 1.0 + ranking.citation_prior * self.prior
+        if ranking.family:
+            # Each distinct term once: a word repeated in a long petition should not pick the act alone.
+            families = self._field(self.family_model, dict.fromkeys(query.terms, 1.0),
+                                   int(self.family_model.scores["num_docs"]))
+            best = families.max()
+            if best > 0:
+                scores *= 1.0 + ranking.family * (families / best)[self.family_index]
+        cited = list(cited)
+        if cited and ranking.cited_article:
+            scores[cited] += ranking.cited_article * scores.max()
+        return scores
+
+    def search(self, query: AnalyzedQuery, k: int, ranking: Ranking, cited: Iterable[int] = ()) -> list[tuple[int, float]]:
+        """Top-k (position, score) with score > 0, one piece per article when collapsing."""
+        scores = self.scores(query, ranking, cited)
+        if self.size == 0:
+            return []
+        depth = min(self.size, k * 8 if ranking.collapse_articles else k)
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
+        if ranking.collapse_articles:
+            _, first = np.unique(self.group[top], return_index=True)
+            top = top[np.sort(first)]
+        return [(int(i), float(scores[i])) for i in top[:k]]
+
+
+def write_meta(path: Path, meta: dict[str, object]) -> None:
+    (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,35 @@
+"""Query analysis: petition boilerplate removed, morphemes weighted, everyday words mapped to statute
+terms, law-name abbreviations expanded, explicit citations ("소방시설법 제37조") recognised."""
+
+from __future__ import annotations
+
+import re
+
+from seoulai.retrieval.keyword import AnalyzedQuery
+from seoulai.text.abbreviations import expand_abbreviations
+from seoulai.text.korean import bigrams, clean_query, morphs
+from seoulai.text.thesaurus import legal_terms
+
+THESAURUS_WEIGHT = 0.5
+# Bare numbers and unit letters ("5,211", "m" from ㎡) match thousands of articles and mean nothing alone.
+_NOISE = re.compile(r"[\d,.]+|[a-z]")
+# Article references ("제24조") are matched as explicit citations, not as words: as words they hit every
+# law's 제24조.
+_ARTICLE_TOKEN = re.compile(r"제\d+조(?:의\d+)?")
+_QUOTED_TITLE = re.compile(r"「([^」]{2,80})」")
+
+
+def analyze_query(text: str, cleanup: bool = True, expand: bool = True) -> AnalyzedQuery:
+    """The flags exist for the ablation in benchmarks/retrieval.py; the product uses both."""
+    cleaned = (clean_query(text) or text) if cleanup else text
+    terms: dict[str, float] = {}
+    for token in morphs(cleaned):
+        if not _NOISE.fullmatch(token) and not _ARTICLE_TOKEN.fullmatch(token):
+            terms[token] = terms.get(token, 0.0) + 1.0
+    titles: list[str] = []
+    if expand:
+        for phrase in legal_terms(cleaned):
+            for token in morphs(phrase):
+                terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
+        titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
+    return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles)

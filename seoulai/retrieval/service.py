@@ -1,0 +1,313 @@
+"""Search and ingestion across collections: keyword + dense hybrid with reciprocal-rank fusion.
+
+Access control lives here: every search names the collections the person may read, and only those are
+searched, on both sides, before any top-k cut.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seoulai.config import Settings
+from seoulai.errors import InputError
+from seoulai.ingest.chunking import ChunkParams, chunk_document
+from seoulai.ingest.errors import IngestError
+from seoulai.ingest.pool import ParserPool
+from seoulai.ingest.sniff import SUPPORTED
+from seoulai.llm.errors import LLMError
+from seoulai.retrieval.collection import ChangeReport, Collection, PreparedDocument, valid_collection_name
+from seoulai.retrieval.dense import DenseIndex
+from seoulai.retrieval.keyword import Ranking
+from seoulai.retrieval.query import analyze_query
+from seoulai.retrieval.statute import article_refs_with_titles
+from seoulai.retrieval.store import DocumentRecord
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, float], None]
+EXTENSIONS = {".hwp", ".hwpx", ".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".md", ".markdown", ".csv", ".tsv"}
+
+
+@dataclass
+class Hit:
+    """A retrieved passage in the contract format of DESIGN.md, plus where it lives."""
+
+    source: str
+    title: str
+    section: str
+    page: int | None
+    text: str
+    score: float
+    collection: str = ""
+    chunk_id: str = ""
+    effective_date: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "title": self.title, "section": self.section, "page": self.page,
+                "text": self.text, "score": round(self.score, 6), "collection": self.collection,
+                "effective_date": self.effective_date}
+
+
+@dataclass
+class IngestReport:
+    collection: str
+    changes: ChangeReport
+    failed: dict[str, IngestError] = field(default_factory=dict)
+    chunks_total: int = 0
+    vectors: int = 0
+    vector_error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.changes
+        return {"collection": self.collection, "added": c.added, "replaced": c.replaced, "unchanged": c.unchanged,
+                "removed": c.removed, "vectors": self.vectors,
+                "vector_error": self.vector_error,
+                "failed": {k: asdict_error(v) for k, v in self.failed.items()}}
+
+
+def asdict_error(error: IngestError) -> dict[str, str]:
+    return {"code": error.code, "message": error.message}
+
+
+class SearchService:
+    def __init__(self, settings: Settings, embedder: "BaseEmbedding | None" = None,
+                 ranking: Ranking | None = None) -> None:
+        self.settings = settings
+        self.index_dir = Path(settings.index_dir)
+        self.ranking = ranking or Ranking()
+        self.dense = DenseIndex(settings, embedder) if embedder is not None else None
+        self._collections: dict[str, Collection] = {}
+        self._lock = threading.Lock()
+
+    # -- collections ---------------------------------------------------------------------------------------
+    def collection(self, name: str) -> Collection:
+        if not valid_collection_name(name):
+            raise InputError(f"컬렉션 이름이 올바르지 않습니다: {name!r}. 한글·영문·숫자와 : - _ 만 쓸 수 있습니다.",
+                             code="bad_collection")
+        with self._lock:
+            if name not in self._collections:
+                self._collections[name] = Collection(self.index_dir, name)
+            return self._collections[name]
+
+    def collections(self) -> list[str]:
+        root = self.index_dir / "collections"
+        if not root.is_dir():
+            return []
+        names = []
+        for path in sorted(root.iterdir()):
+            if (path / "CURRENT").is_file():
+                names.append(path.name.replace("__", ":"))
+        return names
+
+    def documents(self, name: str) -> list[DocumentRecord]:
+        return self.collection(name).documents()
+
+    # -- search ----------------------------------------------------------------------------------------------
+    def search(self, query: str, collections: Sequence[str], k: int | None = None) -> list[Hit]:
+        """Hybrid search over exactly ``collections`` (the caller's access list)."""
+        k = self.settings.retrieval.top_k if k is None else k
+        if not 1 <= k <= 100:
+            raise InputError("결과 수(-k)는 1부터 100 사이로 지정하세요.", code="bad_k")
+        if not query.strip():
+            raise InputError("검색어를 입력해 주세요.", code="empty_query")
+        if len(query) > 4000:
+            raise InputError("질문이 너무 깁니다 (4,000자 이하). 핵심만 남겨 다시 입력해 주세요.", code="query_too_long")
+        cand = max(self.settings.retrieval.candidates, k)
+        keyword = self._keyword(query, collections, cand)
+        dense = self._dense(query, collections, cand)
+        if not dense:
+            return keyword[:k]
+        return fuse(keyword, dense, k, self.settings.retrieval.rrf_k, self.settings.retrieval.dense_weight)
+
+    def _keyword(self, query: str, collections: Sequence[str], k: int) -> list[Hit]:
+        analyzed = analyze_query(query)
+        scored: list[tuple[float, str, int]] = []
+        views = {}
+        for name in dict.fromkeys(collections):
+            view = self.collection(name).view()
+            if view is None:
+                continue
+            views[name] = view
+            index, store = view
+            mentioned = analyzed.text + " " + " ".join(analyzed.named_titles)
+            cited = store.cited_positions(article_refs_with_titles(mentioned, set(index.titles)))
+            scored += [(score, name, pos) for pos, score in index.search(analyzed, k, self.ranking, cited)]
+        scored.sort(key=lambda item: -item[0])
+        top = scored[:k]
+        hits: list[Hit] = []
+        by_collection: dict[str, list[int]] = {}
+        for _, name, pos in top:
+            by_collection.setdefault(name, []).append(pos)
+        rows = {name: views[name][1].chunks_at(positions) for name, positions in by_collection.items()}
+        for score, name, pos in top:
+            chunk = rows[name].get(pos)
+            if chunk is not None:
+                hits.append(_hit(chunk, score, name))
+        return hits
+
+    def _dense(self, query: str, collections: Sequence[str], k: int) -> list[Hit]:
+        if self.dense is None:
+            return []
+        try:
+            found = self.dense.search(query, collections, k)
+        except LLMError as error:
+            log.warning("dense retrieval unavailable, keyword only: %s", error.detail or error.code)
+            return []
+        hits = []
+        for name in {h.collection for h in found}:
+            view = self.collection(name).view()
+            if view is None:
+                continue
+            ids = [h.chunk_id for h in found if h.collection == name]
+            positions = view[1].positions_of(ids)
+            chunks = view[1].chunks_at(list(positions.values()))
+            for dense_hit in found:
+                pos = positions.get(dense_hit.chunk_id)
+                if dense_hit.collection == name and pos is not None and pos in chunks:
+                    hits.append(_hit(chunks[pos], dense_hit.score, name))
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    # -- ingestion ---------------------------------------------------------------------------------------------
+    def ingest(self, paths: Sequence[Path], collection: str, department: str | None = None,
+               owner: str | None = None, progress: Progress | None = None,
+               sources: dict[Path, str] | None = None) -> IngestReport:
+        """Parse, chunk and index files (and folders) into a collection; unchanged files are skipped."""
+        target = self.collection(collection)
+        files = expand_paths(paths) if sources is None else {p: sources[p] for p in paths}
+        if not files:
+            raise InputError("올릴 문서가 없습니다. HWP·HWPX·PDF·DOCX·XLSX·CSV·PPTX·TXT·MD 파일이나 폴더를 지정하세요.",
+                             code="no_files")
+        limits = self.settings.ingest
+        params = ChunkParams(limits.chunk_chars, limits.article_max_chars)
+        failed: dict[str, IngestError] = {}
+        known = {d.doc: d.sha256 for d in target.documents()}
+        digests = {path: _sha256(path) for path in files}
+        unchanged = [p for p in files if known.get(files[p]) == digests[p]]
+        todo = [p for p in files if known.get(files[p]) != digests[p]]
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+        def prepared() -> Iterator[PreparedDocument]:
+            for path in unchanged:
+                yield PreparedDocument(_record(files[path], digests[path], None, department, owner), [])
+            with ParserPool(limits) as pool:
+                for index, (path, result) in enumerate(pool.extract_many(todo), start=1):
+                    source = files[path]
+                    if progress:
+                        progress(f"문서 읽기 {index}/{len(todo)}", 0.8 * index / max(len(todo), 1))
+                    if isinstance(result, IngestError):
+                        failed[source] = result
+                        continue
+                    chunks = chunk_document(result, source, collection, params)
+                    yield PreparedDocument(_record(source, digests[path], result, department, owner, now,
+                                                   len(chunks)), chunks)
+
+        def stage(label: str, fraction: float) -> None:
+            if progress:
+                progress(label, 0.8 + 0.1 * fraction)
+
+        changes = target.apply(prepared(), progress=stage)
+        report = IngestReport(collection, changes, failed)
+        self._sync_vectors(report, progress)
+        if progress:
+            progress("완료", 1.0)
+        return report
+
+    def remove_documents(self, collection: str, docs: Iterable[str]) -> IngestReport:
+        changes = self.collection(collection).apply([], remove=set(docs))
+        report = IngestReport(collection, changes)
+        self._sync_vectors(report, None)
+        return report
+
+    def drop_collection(self, collection: str) -> None:
+        self.collection(collection).drop()
+        if self.dense is not None:
+            try:
+                self.dense.delete_collection(collection)
+            except Exception as exc:  # noqa: BLE001 - vectors of a dropped collection are unreachable anyway
+                log.error("could not delete vectors of %s: %s", collection, exc)
+
+    def _sync_vectors(self, report: IngestReport, progress: Progress | None) -> None:
+        if self.dense is None or not report.changes.changed:
+            return
+        try:
+            self.dense.delete(report.changes.removed_chunk_ids)
+            new_docs = report.changes.added + report.changes.replaced
+            if progress and new_docs:
+                progress("의미 검색 색인", 0.92)
+            chunks = list(self.collection(report.collection).chunks_of(new_docs))
+            report.vectors = self.dense.upsert(report.collection, chunks)
+        except LLMError as error:
+            # The keyword index is already live; vectors can be added later with a re-index.
+            report.vector_error = error.message
+            log.error("embedding failed for %s: %s", report.collection, error.detail or error.code)
+
+
+def fuse(keyword: list[Hit], dense: list[Hit], k: int, rrf_k: int, dense_weight: float) -> list[Hit]:
+    """Reciprocal-rank fusion; the fused score is the RRF sum."""
+    scores: dict[tuple[str, str], float] = {}
+    hits: dict[tuple[str, str], Hit] = {}
+    for weight, ranking in ((1.0, keyword), (dense_weight, dense)):
+        for rank, hit in enumerate(ranking, start=1):
+            key = (hit.collection, hit.chunk_id)
+            scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank)
+            hits.setdefault(key, hit)
+    order = sorted(scores, key=lambda key: -scores[key])[:k]
+    fused = []
+    for key in order:
+        hit = hits[key]
+        fused.append(Hit(**{**hit.__dict__, "score": scores[key]}))
+    return fused
+
+
+def _hit(chunk: Any, score: float, collection: str) -> Hit:
+    return Hit(source=chunk.source, title=chunk.title, section=chunk.section, page=chunk.page, text=chunk.text,
+               score=score, collection=collection, chunk_id=chunk.id, effective_date=chunk.effective_date,
+               metadata=chunk.metadata)
+
+
+def _record(source: str, digest: str, document: Any, department: str | None, owner: str | None,
+            now: str = "", chunks: int = 0) -> DocumentRecord:
+    if document is None:  # unchanged: apply() keeps the stored record
+        return DocumentRecord(source, "", digest, 0, None, None, department, owner, now, {})
+    from seoulai.ingest.chunking import effective_date
+
+    return DocumentRecord(source, document.title, digest, chunks, document.pages, effective_date(document),
+                          department, owner, now, {**document.metadata, "format": document.format})
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expand_paths(paths: Sequence[Path]) -> dict[Path, str]:
+    """Files to ingest and their source names: relative to a folder given, or the bare file name."""
+    files: dict[Path, str] = {}
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                if file.is_file() and file.suffix.lower() in EXTENSIONS and not any(
+                        part.startswith(".") for part in file.relative_to(path).parts):
+                    files[file] = file.relative_to(path).as_posix()
+        elif path.is_file():
+            files[path] = path.name
+        else:
+            raise InputError(f"파일이나 폴더를 찾을 수 없습니다: {path}", code="not_found")
+    return files
+
+
+__all__ = ["SUPPORTED", "Hit", "IngestReport", "SearchService", "expand_paths", "fuse"]

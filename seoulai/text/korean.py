@@ -1,0 +1,107 @@
+"""Korean text analysis for retrieval: normalisation, Kiwi morphemes, character bigrams, query cleanup.
+
+Kiwi is loaded once per process (about 1 s and 100 MB) and shared; its tokenize() is safe to call from
+several threads. Batch tokenisation uses Kiwi's own worker threads.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiwipiepy import Kiwi
+
+_KIWI: "Kiwi | None" = None
+_KIWI_LOCK = threading.Lock()
+
+# Content morphemes: nouns, verb/adjective stems (as -다 lemmas), roots, foreign words, numbers, hanja.
+_KEEP = ("NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "SL", "SN", "SH")
+# Dependent nouns and light words that carry no topic.
+_STOP = frozenset("것 수 등 때 곳 데 바 중 개 명 경우 관련 해당 이 그 저 및 또는 하다 되다 있다 없다 같다 않다 위하다 "
+                  "대하다 따르다 의하다 관하다 이하 이상 제 조 항 호 목".split())
+_WORD = re.compile(r"\w+")
+_ARTICLE_REF = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
+_SPACES = re.compile(r"\s+")
+
+# Petition boilerplate: greetings, thanks and request formulas that are not the question's topic
+# (and whose morphemes, e.g. 감사 "thanks" vs 감사 "audit", collide with statute words).
+_BOILERPLATE = [re.compile(p) for p in (
+    r"안녕하(?:세요|십니까)[.!~]*", r"수고(?:가)?\s*많(?:으십니다|습니다)[.!~]*", r"수고하(?:십니다|세요)[.!~]*",
+    r"(?:항상\s*)?(?:노고에\s*)?감사(?:드립니다|합니다|하겠습니다)[.!~]*", r"고맙습니다[.!~]*",
+    r"(?:빠른\s*)?(?:답변|회신|답장)\s*(?:부탁\s*)?(?:드립니다|바랍니다|주세요|주시기\s*바랍니다)[.!~]*",
+    r"문의\s*(?:드립니다|합니다|드려요)[.!~]*", r"궁금(?:합니다|해서\s*문의\s*드립니다)[.!~]*",
+    r"질문\s*(?:드립니다|있습니다)[.!~]*", r"수고하세요[.!~]*", r"좋은\s*하루\s*(?:되세요|보내세요)[.!~]*",
+)]
+
+
+def get_kiwi() -> "Kiwi":
+    """The process-wide Kiwi instance (two worker threads for batch calls)."""
+    global _KIWI
+    if _KIWI is None:
+        with _KIWI_LOCK:
+            if _KIWI is None:
+                from kiwipiepy import Kiwi
+
+                _KIWI = Kiwi(num_workers=2)
+    return _KIWI
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and letters to ASCII), unify middle dots, collapse spaces."""
+    text = unicodedata.normalize("NFKC", text).replace("ㆍ", "·").replace("∙", "·")
+    return _SPACES.sub(" ", text).strip()
+
+
+def _filter(tokens: Iterable[object]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        tag = str(token.tag).split("-")[0]  # type: ignore[attr-defined]
+        if tag not in _KEEP:
+            continue
+        form = token.form  # type: ignore[attr-defined]
+        if tag in ("VV", "VA"):
+            form = getattr(token, "lemma", None) or form + "다"
+        elif tag == "SL":
+            form = form.lower()
+        if form not in _STOP:
+            out.append(form)
+    return out
+
+
+def morphs(text: str) -> list[str]:
+    """Content morphemes of one text, plus one token per article reference ("제19조의2")."""
+    text = normalize(text)
+    return _filter(get_kiwi().tokenize(text)) + article_refs(text)
+
+
+def morphs_batch(texts: list[str]) -> Iterator[list[str]]:
+    """morphs() for many texts, tokenised by Kiwi's worker threads; yields in order."""
+    normalized = [normalize(t) for t in texts]
+    for text, tokens in zip(normalized, get_kiwi().tokenize(normalized)):
+        yield _filter(tokens) + article_refs(text)
+
+
+def article_refs(text: str) -> list[str]:
+    return [f"제{m.group(1)}조" + (f"의{m.group(2)}" if m.group(2) else "") for m in _ARTICLE_REF.finditer(text)]
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams inside each word (a one-character word is kept whole)."""
+    out: list[str] = []
+    for word in _WORD.findall(normalize(text).lower()):
+        if len(word) == 1:
+            out.append(word)
+        else:
+            out.extend(word[i : i + 2] for i in range(len(word) - 1))
+    return out
+
+
+def clean_query(text: str) -> str:
+    """Drop greetings, thanks and request formulas from a petition-style question."""
+    for pattern in _BOILERPLATE:
+        text = pattern.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()

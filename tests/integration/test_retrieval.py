@@ -1,0 +1,217 @@
+"""Collections, access filters, incremental updates, crash safety and hybrid search on real statutes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seoulai.config import Settings
+from seoulai.llm import build_embedder
+from seoulai.retrieval.collection import Collection
+from seoulai.retrieval.keyword import FieldBuilder
+from seoulai.retrieval.service import SearchService
+from tests.fakes.ollama_server import FakeOllama
+
+LAWS = ("민원처리에관한법률", "행정절차법")
+
+
+@pytest.fixture
+def laws(tmp_path: Path, shared_dir: Path) -> Path:
+    """Two statutes copied to a scratch folder (statutes are public works)."""
+    root = tmp_path / "laws"
+    for name in LAWS:
+        shutil.copytree(shared_dir / "corpus" / "laws-admin" / name, root / name)
+    return root
+
+
+def _service(tmp_path: Path, embedder_url: str | None = None) -> SearchService:
+    embed = {"backend": "ollama"} if embedder_url else {"backend": "none"}
+    settings = Settings(index_dir=tmp_path / "idx", ollama_url=embedder_url or "http://127.0.0.1:9",
+                        embed=embed, llm={"backend": "none"})
+    return SearchService(settings, build_embedder(settings))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_field_builder_scores_equal_bm25s_native() -> None:
+    import bm25s
+
+    corpus = [["민원", "처리", "기간", "민원"], ["행정", "절차", "처분"], ["민원", "접수", "처리"], ["정보", "공개"]]
+    builder = FieldBuilder()
+    for tokens in corpus:
+        builder.add(tokens)
+    arrays = builder.arrays()
+    native = bm25s.BM25()
+    native.index(corpus, show_progress=False)
+    for query in (["민원", "처리"], ["처분"], ["공개", "민원"]):
+        ours = np.zeros(4)
+        for token in query:
+            term = builder.vocab[token]
+            span = slice(arrays["indptr"][term], arrays["indptr"][term + 1])
+            np.add.at(ours, arrays["indices"][span], arrays["data"][span])
+        assert np.allclose(ours, native.get_scores(query), atol=1e-5)
+
+
+def test_statute_search_returns_the_contract_hit(tmp_path: Path, laws: Path) -> None:
+    svc = _service(tmp_path)
+    report = svc.ingest([laws], "공통")
+    assert len(report.changes.added) == len(list(laws.rglob("*.md"))) and not report.failed
+    hits = svc.search("민원의 처리기간은 어떻게 계산하나요?", ["공통"], 5)
+    top = hits[0].to_json()
+    assert set(top) >= {"source", "title", "section", "page", "text", "score"}
+    assert any(h.source == "민원처리에관한법률/법률.md" and "제19조 (처리기간의 계산)" in h.section for h in hits)
+    assert top["section"].count(" > ") >= 1  # chapter path kept
+
+
+def test_explicit_citation_comes_first(tmp_path: Path, laws: Path) -> None:
+    svc = _service(tmp_path)
+    svc.ingest([laws], "공통")
+    hits = svc.search("행정절차법 제21조에 따른 사전 통지는 언제 하나요", ["공통"], 3)
+    assert hits[0].source == "행정절차법/법률.md" and hits[0].section.endswith("제21조 (처분의 사전 통지)")
+    hits = svc.search("민원처리법 제19조 내용", ["공통"], 3)  # an abbreviation of the title
+    assert hits[0].source == "민원처리에관한법률/법률.md" and "제19조" in hits[0].section
+
+
+def test_department_collections_never_leak(tmp_path: Path) -> None:
+    svc = _service(tmp_path)
+    svc.ingest([_write(tmp_path / "a" / "지침A.md", "# 예산 지침\n\n출장비 정산은 알파청렴코드 기준을 따른다.")], "dept:A")
+    svc.ingest([_write(tmp_path / "b" / "지침B.md", "# 예산 지침\n\n출장비 정산은 베타보안코드 기준을 따른다.")], "dept:B")
+    svc.ingest([_write(tmp_path / "s" / "공통.md", "# 공통 지침\n\n출장비 정산 절차를 안내한다.")], "공통")
+    hits = svc.search("출장비 정산 베타보안코드", ["공통", "dept:A"], 10)
+    assert hits and {h.collection for h in hits} <= {"공통", "dept:A"}
+    assert not any("베타보안코드" in h.text for h in hits)
+    assert any("베타보안코드" in h.text for h in svc.search("베타보안코드", ["dept:B"], 10))
+    assert svc.search("베타보안코드", [], 10) == []
+
+
+def test_unchanged_reingest_changes_nothing(tmp_path: Path, laws: Path) -> None:
+    svc = _service(tmp_path)
+    svc.ingest([laws], "공통")
+    collection = svc.collection("공통")
+    before = collection.current()
+    generations = sorted(p.name for p in collection.root.iterdir())
+    report = svc.ingest([laws], "공통")
+    assert not report.changes.changed and len(report.changes.unchanged) == len(list(laws.rglob("*.md")))
+    assert collection.current() == before
+    assert sorted(p.name for p in collection.root.iterdir()) == generations
+
+
+def test_replaced_file_leaves_no_old_chunks(tmp_path: Path) -> None:
+    with FakeOllama() as fake:
+        svc = _service(tmp_path, fake.url)
+        doc = _write(tmp_path / "m" / "매뉴얼.md", "# 민원 매뉴얼\n\n## 접수\n\n구버전문구 접수 절차를 따른다.\n\n## 처리\n\n"
+                                                   "처리기간은 7일이다.")
+        svc.ingest([doc.parent], "공통")
+        old_ids = set(svc.collection("공통").view()[1].chunk_ids("매뉴얼.md"))  # type: ignore[index]
+        assert svc.dense is not None and old_ids <= svc.dense.known_ids("공통")
+        doc.write_text("# 민원 매뉴얼\n\n## 접수\n\n신버전문구 접수 절차를 따른다.\n\n## 처리\n\n처리기간은 5일이다.",
+                       encoding="utf-8")
+        report = svc.ingest([doc.parent], "공통")
+        assert report.changes.replaced == ["매뉴얼.md"]
+        store = svc.collection("공통").view()[1]  # type: ignore[index]
+        new_ids = set(store.chunk_ids("매뉴얼.md"))
+        assert new_ids and not (old_ids - new_ids) & set(store.positions_of(list(old_ids)))
+        assert not any("구버전문구" in h.text for h in svc.search("구버전문구", ["공통"], 10))
+        assert any("신버전문구" in h.text for h in svc.search("신버전문구", ["공통"], 10))
+        vectors = svc.dense.known_ids("공통")
+        assert not (old_ids - new_ids) & vectors and new_ids <= vectors
+        svc.remove_documents("공통", ["매뉴얼.md"])
+        assert svc.search("신버전문구", ["공통"], 10) == [] and not svc.dense.known_ids("공통")
+        svc.dense.close()
+
+
+def test_dense_retrieval_and_fusion_with_the_fake_embedder(tmp_path: Path) -> None:
+    with FakeOllama() as fake:
+        svc = _service(tmp_path, fake.url)
+        folder = tmp_path / "docs"
+        _write(folder / "가.md", "# 주차\n\n공영주차장 요금 감면 대상은 장애인과 국가유공자이다.")
+        _write(folder / "나.md", "# 도서관\n\n구립도서관 휴관일은 매주 월요일이다.")
+        svc.ingest([folder], "dept:A")
+        _write(tmp_path / "other" / "다.md", "# 주차\n\n공영주차장 요금 감면 대상은 다자녀 가구이다.")
+        svc.ingest([tmp_path / "other"], "dept:B")
+        assert svc.dense is not None
+        dense = svc._dense("공영주차장 요금 감면", ["dept:A"], 5)
+        assert dense and dense[0].source == "가.md" and {h.collection for h in dense} == {"dept:A"}
+        hits = svc.search("공영주차장 요금 감면", ["dept:A"], 2)
+        assert hits[0].source == "가.md" and all(h.collection == "dept:A" for h in hits)
+        assert any(r.path == "/api/embed" for r in fake.requests)
+        svc.dense.close()
+
+
+def test_embedder_down_keeps_keyword_search(tmp_path: Path, dead_url: str) -> None:
+    svc = _service(tmp_path, dead_url)
+    report = svc.ingest([_write(tmp_path / "d" / "a.md", "# 지침\n\n계약 보증금은 10%이다.")], "공통")
+    assert report.vector_error and "연결할 수 없습니다" in report.vector_error
+    assert svc.search("계약 보증금", ["공통"], 3)[0].source == "a.md"
+
+
+def test_killed_during_index_write_leaves_the_previous_index(tmp_path: Path, shared_dir: Path) -> None:
+    index_dir = tmp_path / "idx"
+    small = _write(tmp_path / "small" / "first.md", "# 첫 문서\n\n살아남는문구 입니다.")
+    env = dict(os.environ, SEOULAI_INDEX_DIR=str(index_dir), SEOULAI_EMBED__BACKEND="none",
+               SEOULAI_LLM__BACKEND="none")
+    subprocess.run([sys.executable, "-m", "seoulai.cli", "ingest", str(small.parent), "--collection", "공통"],
+                   env=env, check=True, capture_output=True, timeout=120)
+    collection = Collection(index_dir, "공통")
+    first = collection.current()
+    big = shared_dir / "corpus" / "laws-admin"
+    proc = subprocess.Popen([sys.executable, "-m", "seoulai.cli", "ingest", str(big), "--collection", "공통"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(collection.root.glob("gen-*.tmp")):
+        time.sleep(0.05)
+    assert list(collection.root.glob("gen-*.tmp")), "the writer never started a new generation"
+    time.sleep(1.0)  # well inside the write
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert Collection(index_dir, "공통").current() == first
+    svc = SearchService(Settings(index_dir=index_dir, embed={"backend": "none"}))
+    assert svc.search("살아남는문구", ["공통"], 3)[0].source == "first.md"
+    report = svc.ingest([small.parent], "공통")  # the next writer is not blocked by the debris
+    assert report.changes.unchanged == ["first.md"]
+
+
+def test_llamaindex_retriever(tmp_path: Path, laws: Path) -> None:
+    from seoulai.retrieval.llama import HybridRetriever, from_node
+
+    svc = _service(tmp_path)
+    svc.ingest([laws], "공통")
+    nodes = HybridRetriever(svc, ["공통"], k=3).retrieve("행정절차법의 목적")
+    assert len(nodes) == 3 and nodes[0].node.metadata["source"].startswith("행정절차법/")
+    assert from_node(nodes[0]).section == nodes[0].node.metadata["section"]
+
+
+def test_cli_ingest_search_and_batch(tmp_path: Path, laws: Path) -> None:
+    env = dict(os.environ, SEOULAI_INDEX_DIR=str(tmp_path / "idx"), SEOULAI_EMBED__BACKEND="none",
+               SEOULAI_LLM__BACKEND="none")
+    run = lambda *args: subprocess.run([sys.executable, "-m", "seoulai.cli", *args], env=env,  # noqa: E731
+                                       capture_output=True, text=True, timeout=300)
+    ingested = run("ingest", str(laws), "--collection", "공통", "--json")
+    assert ingested.returncode == 0, ingested.stderr
+    assert len(json.loads(ingested.stdout)["added"]) == len(list(laws.rglob("*.md")))
+    single = run("search", "처리기간의 계산", "--collection", "공통", "-k", "3", "--json")
+    hits = json.loads(single.stdout)["hits"]
+    assert len(hits) == 3 and hits[0]["source"].endswith(".md") and "조" in hits[0]["section"]
+    batch_file = _write(tmp_path / "q.jsonl", '{"id": "q1", "question": "처분의 사전 통지"}\n'
+                                              '{"id": "q2", "question": "민원의 접수"}\n')
+    batch = run("search", "--batch", str(batch_file), "--collection", "공통", "-k", "2")
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["q1", "q2"] and all(len(line["hits"]) == 2 for line in lines)
+    bad = run("search", "--batch", str(_write(tmp_path / "bad.jsonl", "not json\n")), "--collection", "공통",
+              "--json")
+    assert bad.returncode == 2 and json.loads(bad.stdout)["error"]["code"] == "bad_batch"
+    assert run("search", "질문", "--collection", "../etc", "--json").returncode == 2
+    assert run("search", "질문", "--collection", "공통", "-k", "0").returncode == 2
