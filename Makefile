@@ -29,6 +29,7 @@ install-test: $(VENV)/.installed-test
 
 prepare: install
 	@mkdir -p data indexes
+	$(BIN)/seoulai demo-library
 	$(BIN)/seoulai doctor || true
 
 run: prepare

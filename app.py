@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.ui.state import get_health
-from seoulai.ui.widgets import sidebar_status
+from seoulai.ui.state import get_health, get_person, get_services
+from seoulai.ui.widgets import sidebar_person, sidebar_status
 
 st.set_page_config(page_title="서울시 행정 AI 도우미", page_icon="🏛️", layout="wide")
 
+person = get_person()
 pages = {
-    "": [st.Page("pages/home.py", title="홈", icon="🏠", default=True)],
+    "": [st.Page("pages/home.py", title="홈", icon="🏠", default=True),
+         st.Page("pages/manual_search.py", title="매뉴얼 검색", icon="📚")],
 }
+if get_services().manageable(person):
+    pages["관리"] = [st.Page("pages/library.py", title="매뉴얼 관리", icon="🗂️")]
 
 navigation = st.navigation(pages)
+sidebar_person(person, get_services().settings.auth.mode)
 sidebar_status(get_health())
 navigation.run()

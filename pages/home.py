@@ -17,12 +17,9 @@ if report.llm.ok:
     st.success(report.summary(), icon="✅")
 
 st.subheader("할 수 있는 일")
-col1, col2 = st.columns(2)
-with col1:
+with st.container(border=True):
     st.markdown("**📚 매뉴얼 검색**  \n행정 매뉴얼과 규정에 질문하고, 근거 조문과 쪽수를 함께 받습니다.")
-    st.markdown("**📄 문서 Q&A**  \nHWP·HWPX·PDF·DOCX 문서를 올리고 요약하거나 질문합니다.")
-with col2:
-    st.markdown("**✍️ 초안 작성**  \n보도자료·보고서·공문 초안을 단계별로 만들고 HWPX·DOCX로 내려받습니다.")
-    st.markdown("**📊 이용 현황**  \n부서별 이용과 만족도, 절감 시간을 확인합니다 (관리자).")
+    st.page_link("pages/manual_search.py", label="매뉴얼 검색 시작하기", icon="➡️")
+st.caption("문서 Q&A, 초안 작성 마법사, 이용 현황은 준비 중입니다.")
 
 st.caption("민감정보(주민등록번호, 연락처 등)는 입력하지 마세요.")

@@ -175,6 +175,47 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from seoulai.auth.people import Person
+
+    services = _services()
+    collections = [c for value in args.collection for c in value.split(",") if c]
+    for name in collections:
+        services.search.collection(name)  # validates the name (exit 2 on a bad one)
+    answer = services.answers.answer(args.question, collections)
+    if args.json:
+        _print_json(answer.to_json())
+    else:
+        if answer.text:
+            sys.stdout.write(answer.text + "\n")
+        if answer.notice:
+            sys.stdout.write(f"※ {answer.notice}\n")
+        shown = answer.cited_passages() or list(enumerate(answer.passages, start=1))
+        for number, hit in shown:
+            page = f", {hit.page}쪽" if hit.page else ""
+            sys.stdout.write(f"[{number}] {hit.title} — {hit.section}{page} ({hit.source})\n")
+    if services.usage is not None:
+        cli_person = Person(id="cli", name="명령줄", department="", role="admin")
+        services._log_answer(cli_person, "manual_search", answer)
+        services.usage.flush()
+    return 0
+
+
+def cmd_demo_library(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    services = _services()
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        from seoulai.errors import InputError
+
+        raise InputError(f"데모 매뉴얼 폴더가 없습니다: {folder}", code="not_found")
+    report = services.search.ingest([folder], services.settings.retrieval.shared_collection)
+    c = report.changes
+    sys.stdout.write(f"데모 매뉴얼: 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _KoreanParser(prog="seoulai", description="서울시 행정 AI 도우미 명령줄 도구")
     parser.add_argument("-v", "--verbose", action="store_true", help="자세한 로그 출력")
@@ -205,6 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="JSON으로 출력")
     search.add_argument("--batch", help='{"id","question"} JSONL 파일 (- 는 표준 입력); 줄마다 {"id","hits"} 출력')
     search.set_defaults(handler=cmd_search)
+
+    ask = sub.add_parser("ask", help="근거를 인용한 답변 생성")
+    ask.add_argument("question", help="질문")
+    ask.add_argument("--collection", required=True, action="append", help="검색할 컬렉션")
+    ask.add_argument("--json", action="store_true", help="JSON으로 출력 (답변과 인용)")
+    ask.set_defaults(handler=cmd_ask)
+
+    demo = sub.add_parser("demo-library", help="데모 매뉴얼(법령 5종)을 공통 문서함에 색인")
+    demo.add_argument("--folder", default="demo/manuals", help="데모 매뉴얼 폴더")
+    demo.set_defaults(handler=cmd_demo_library)
     return parser
 
 

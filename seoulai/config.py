@@ -113,6 +113,43 @@ class RetrievalSettings(BaseModel):
     shared_collection: str = Field("공통", description="Name of the collection every department can read.")
 
 
+class AnswerSettings(BaseModel):
+    """Grounded answers."""
+
+    passages: int = Field(5, ge=1, le=20, description="Passages given to the model per question.")
+    min_coverage: float = Field(
+        0.34, ge=0, le=1, description="Share of the question's words a passage must contain to count as evidence; "
+        "below it for every passage the app says 근거를 찾지 못했습니다 without calling the model."
+    )
+    history_turns: int = Field(4, ge=0, le=20, description="Earlier turns of the conversation given to the model.")
+
+
+class UsageSettings(BaseModel):
+    """Usage analytics."""
+
+    enabled: bool = Field(True, description="Record usage events (DuckDB under the data dir).")
+    db_path: Path | None = Field(None, description="DuckDB file of usage events (default: <data dir>/usage.duckdb).")
+    log_queries: bool = Field(
+        True, description="Store the (PII-masked) question text with each event; false stores no text at all."
+    )
+    minutes_saved: dict[str, float] = Field(
+        default_factory=lambda: {"manual_search": 6.0, "doc_qa": 10.0, "drafting": 40.0},
+        description="Estimated minutes one successful use saves, per feature.",
+    )
+
+
+class AuthSettings(BaseModel):
+    """Sign-in. `none` is for a single-person evaluation on one machine only."""
+
+    mode: Literal["none", "local", "oidc"] = Field(
+        "none", description="none (no sign-in: everyone is the demo person), local (accounts file), oidc (st.login)."
+    )
+    demo_department: str = Field(
+        "서울특별시/디지털도시국/디지털정책과", description="Department of the demo person when mode is none."
+    )
+    demo_role: str = Field("admin", description="Role of the demo person when mode is none.")
+
+
 class Settings(BaseSettings):
     """Every setting of the product. See .env.example for the environment names."""
 
@@ -138,6 +175,9 @@ class Settings(BaseSettings):
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="Embedding model settings.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Document ingestion limits.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval settings.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answer settings.")
+    usage: UsageSettings = Field(default_factory=UsageSettings, description="Usage analytics settings.")
+    auth: AuthSettings = Field(default_factory=AuthSettings, description="Sign-in settings.")
     health_timeout: float = Field(
         3.0, gt=0, description="Seconds the health check waits for a model server before calling it down."
     )

@@ -1,14 +1,25 @@
-"""Composition root: build every service from settings, once, and hand them to the UI and the CLI."""
+"""Composition root: build every service from settings, once, and hand them to the UI and the CLI.
+
+Access control lives here: the methods that read documents take the :class:`Person` and work out the
+collections that person may read; a page never chooses collections itself.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seoulai.answer.engine import Answer, AnswerEngine, Event, Turn
+from seoulai.auth.people import Person, readable_collections
 from seoulai.config import Settings
+from seoulai.errors import InputError
 from seoulai.llm import ChatModel, HealthReport, build_embedder, build_llm, check_health
-from seoulai.retrieval.service import SearchService
+from seoulai.retrieval.service import Hit, SearchService
+from seoulai.usage.log import Event as UsageEvent
+from seoulai.usage.log import UsageLog
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -24,9 +35,88 @@ class Services:
     chat: ChatModel
     embedder: "BaseEmbedding | None"
     search: SearchService
+    answers: AnswerEngine
+    usage: UsageLog | None
 
     def health(self) -> HealthReport:
         return check_health(self.settings)
+
+    # -- reading, with access control -------------------------------------------------------------------
+    def readable(self, person: Person) -> list[str]:
+        return readable_collections(person, self.settings.retrieval.shared_collection)
+
+    def search_manuals(self, person: Person, query: str, k: int | None = None) -> list[Hit]:
+        hits = self.search.search(query, self.readable(person), k)
+        self.record(person, "manual_search", "search", sources=len(hits), query=query,
+                    outcome="ok" if hits else "no_answer")
+        return hits
+
+    def ask_manuals(self, person: Person, question: str, history: Sequence[Turn] = (),
+                    use_model: bool = True) -> Iterator[Event]:
+        """Stream a grounded answer over the manuals this person may read, and log it."""
+        for event in self.answers.ask(question, self.readable(person), history, use_model):
+            if event.kind == "done" and event.answer is not None:
+                event.answer.model = self.chat.name
+                self._log_answer(person, "manual_search", event.answer)
+            yield event
+
+    def feedback(self, person: Person, event_id: str, rating: int, comment: str = "") -> None:
+        if rating not in (1, -1):
+            raise InputError("평가는 👍 또는 👎 중 하나입니다.", code="bad_rating")
+        self.record(person, "manual_search", "feedback", rating=rating, comment=comment.strip()[:1000] or None,
+                    ref_id=event_id)
+
+    # -- manual library -----------------------------------------------------------------------------------
+    def manageable(self, person: Person) -> list[str]:
+        shared = self.settings.retrieval.shared_collection
+        if person.role == "admin":
+            known = [c for c in self.search.collections() if c == shared or c.startswith("dept:")]
+            return list(dict.fromkeys([shared, person.department_collection, *known]))
+        if person.role == "dept_admin":
+            return [person.department_collection]
+        return []
+
+    def check_manage(self, person: Person, collection: str) -> None:
+        if collection not in self.manageable(person):
+            raise InputError("이 문서함을 관리할 권한이 없습니다. 부서 관리자에게 요청하세요.", code="forbidden")
+
+    def ingest_manuals(self, person: Person, collection: str, paths: Sequence[Path],
+                       sources: dict[Path, str] | None = None, progress=None):  # type: ignore[no-untyped-def]
+        self.check_manage(person, collection)
+        report = self.search.ingest(paths, collection, department=person.department, progress=progress,
+                                    sources=sources)
+        self.record(person, "library", "upload", sources=len(report.changes.added) + len(report.changes.replaced))
+        return report
+
+    def delete_manuals(self, person: Person, collection: str, docs: Sequence[str]):  # type: ignore[no-untyped-def]
+        self.check_manage(person, collection)
+        report = self.search.remove_documents(collection, docs)
+        self.record(person, "library", "delete", sources=len(report.changes.removed))
+        return report
+
+    def reindex_manuals(self, person: Person, collection: str, progress=None) -> int:  # type: ignore[no-untyped-def]
+        self.check_manage(person, collection)
+        return self.search.reindex_vectors(collection, progress)
+
+    # -- usage ------------------------------------------------------------------------------------------------
+    def record(self, person: Person, feature: str, action: str, **fields: object) -> str:
+        if self.usage is None:
+            return ""
+        if not self.settings.usage.log_queries:
+            fields.pop("query", None)
+        event = UsageEvent(feature=feature, action=action, user_id=person.pseudonym, department=person.department,
+                           role=person.role, **fields)  # type: ignore[arg-type]
+        return self.usage.record(event)
+
+    def _log_answer(self, person: Person, feature: str, answer: Answer) -> None:
+        outcome = {"answered": "ok", "retrieval_only": "ok"}.get(answer.status, "no_answer")
+        if answer.error_code and answer.status != "answered":
+            outcome = "error"
+        saved = self.settings.usage.minutes_saved.get(feature) if outcome == "ok" else None
+        answer_id = self.record(person, feature, "ask", model=answer.model, latency_ms=answer.latency_ms,
+                                ttft_ms=answer.ttft_ms, sources=len(answer.passages), outcome=outcome,
+                                error_code=answer.error_code, query=answer.question, minutes_saved=saved)
+        answer.event_id = answer_id
 
 
 def build_services(settings: Settings | None = None) -> Services:
@@ -39,4 +129,10 @@ def build_services(settings: Settings | None = None) -> Services:
     except ValueError as exc:
         log.error("embedder misconfigured, dense retrieval off: %s", exc)
         embedder = None
-    return Services(settings=settings, chat=chat, embedder=embedder, search=SearchService(settings, embedder))
+    search = SearchService(settings, embedder)
+    answers = AnswerEngine(search, chat, settings.answer.passages, settings.answer.min_coverage,
+                           settings.answer.history_turns)
+    usage = None
+    if settings.usage.enabled:
+        usage = UsageLog(settings.usage.db_path or Path(settings.data_dir) / "usage.duckdb")
+    return Services(settings=settings, chat=chat, embedder=embedder, search=search, answers=answers, usage=usage)

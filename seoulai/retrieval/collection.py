@@ -187,8 +187,9 @@ class Collection:
         docs = records()
         store.write_documents(docs)
         body.save(tmp / "body")
+        del body  # free each field's postings before the next is built
         gram.save(tmp / "gram")
-        del body, gram
+        del gram
         families = FieldBuilder()
         names: list[str] = []
         for family, counts in store.family_counts():

@@ -101,26 +101,46 @@ class FieldBuilder:
     def __len__(self) -> int:
         return len(self.doc_lengths)
 
-    def arrays(self) -> dict[str, np.ndarray | int]:
+    def arrays(self, block: int = 1 << 20) -> dict[str, np.ndarray | int]:
+        """The Lucene BM25 score of every (term, document) pair, as CSC arrays ordered by term.
+
+        Filled block by block with a cursor per term, so no temporary the size of the whole index is
+        made beyond the two output arrays (a full argsort would need 8 bytes per posting more).
+        """
         n_docs = len(self.doc_lengths)
         terms = np.frombuffer(self.terms, dtype=np.uint32)
-        tfs = np.frombuffer(self.tfs, dtype=np.uint16).astype(np.float32)
-        offsets = np.frombuffer(self.doc_offsets, dtype=np.uint64)
+        tfs = np.frombuffer(self.tfs, dtype=np.uint16)
+        offsets = np.frombuffer(self.doc_offsets, dtype=np.uint64).astype(np.int64)
         lengths = np.frombuffer(self.doc_lengths, dtype=np.uint32).astype(np.float32)
-        docs = np.repeat(np.arange(n_docs, dtype=np.int32), np.diff(offsets).astype(np.int64))
         vocab_size = len(self.vocab)
         df = np.bincount(terms, minlength=vocab_size)
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg = float(lengths.mean()) if n_docs else 1.0
-        norm = self.k1 * ((1 - self.b) + self.b * lengths[docs] / avg)
-        scores = idf[terms] * tfs / (norm + tfs)
-        del tfs, norm
-        # Column-major by term; a stable sort keeps documents ascending inside each term.
-        order = np.argsort(terms, kind="stable")
         indptr = np.zeros(vocab_size + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        return {"data": scores[order].astype(np.float32), "indices": docs[order], "indptr": indptr,
-                "num_docs": n_docs}
+        data = np.empty(len(terms), dtype=np.float32)
+        indices = np.empty(len(terms), dtype=np.int32)
+        cursor = indptr[:-1].copy()
+        doc_of_offset = np.searchsorted(offsets, np.arange(0, len(terms), block, dtype=np.int64), side="right") - 1
+        for number, start in enumerate(range(0, len(terms), block)):
+            stop = min(start + block, len(terms))
+            first_doc = int(doc_of_offset[number])
+            last_doc = int(np.searchsorted(offsets, stop, side="left"))
+            counts = np.diff(np.clip(offsets[first_doc : last_doc + 1], start, stop))
+            docs = np.repeat(np.arange(first_doc, last_doc, dtype=np.int32), counts)
+            t = terms[start:stop].astype(np.int64)
+            tf = tfs[start:stop].astype(np.float32)
+            norm = self.k1 * ((1 - self.b) + self.b * lengths[docs] / avg)
+            scores = idf[t] * tf / (norm + tf)
+            order = np.argsort(t, kind="stable")
+            t_sorted = t[order]
+            unique, first, counts_t = np.unique(t_sorted, return_index=True, return_counts=True)
+            rank = np.arange(len(t_sorted)) - np.repeat(first, counts_t)
+            target = cursor[t_sorted] + rank
+            data[target] = scores[order]
+            indices[target] = docs[order]
+            cursor[unique] += counts_t
+        return {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
 
     def save(self, path: Path) -> None:
         import bm25s

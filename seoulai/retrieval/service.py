@@ -229,6 +229,21 @@ class SearchService:
         self._sync_vectors(report, None)
         return report
 
+    def reindex_vectors(self, collection: str, progress: Progress | None = None) -> int:
+        """Embed every chunk of the collection that has no vector yet (after the embedder was down)."""
+        if self.dense is None:
+            raise InputError("임베딩 모델이 설정되지 않아 의미 검색 색인을 만들 수 없습니다 (SEOULAI_EMBED__BACKEND).",
+                             code="no_embedder")
+        target = self.collection(collection)
+        known = self.dense.known_ids(collection)
+        missing = [c for d in target.documents() for c in target.chunks_of([d.doc]) if c.id not in known]
+        done = 0
+        for start in range(0, len(missing), 256):
+            done += self.dense.upsert(collection, missing[start : start + 256])
+            if progress:
+                progress(f"의미 검색 색인 {done:,}/{len(missing):,}", done / max(len(missing), 1))
+        return done
+
     def drop_collection(self, collection: str) -> None:
         self.collection(collection).drop()
         if self.dense is not None:

@@ -10,6 +10,7 @@ import os
 
 import streamlit as st
 
+from seoulai.auth.people import Person
 from seoulai.config import Settings
 from seoulai.llm.health import HealthReport, check_health
 from seoulai.services import Services, build_services
@@ -36,3 +37,17 @@ def _health_for(key: tuple[tuple[str, str], ...]) -> HealthReport:
 def get_health() -> HealthReport:
     """The backends' state, re-probed at most every 20 seconds for all sessions together."""
     return _health_for(_env_key())
+
+
+def get_person() -> Person:
+    """The person using this session.
+
+    Until sign-in is configured (SEOULAI_AUTH__MODE=local or oidc), every session is the one demo person
+    of a single-user evaluation; the sidebar says so.
+    """
+    person = st.session_state.get("auth_person")
+    if isinstance(person, Person):
+        return person
+    settings = get_services().settings
+    return Person(id="demo", name="시범 사용자", department=settings.auth.demo_department,
+                  role=settings.auth.demo_role)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from seoulai.auth.people import ROLES, Person
 from seoulai.llm.health import ComponentStatus, HealthReport
 
 
@@ -42,3 +43,11 @@ def model_guidance(report: HealthReport) -> None:
             "4. `seoulai doctor`로 연결을 확인합니다."
         )
         st.text(f"언어 모델 상태: {report.llm.message}\n조치: {report.llm.fix}")
+
+
+def sidebar_person(person: Person, mode: str) -> None:
+    with st.sidebar:
+        st.caption("사용자")
+        st.markdown(f"{person.name} · {person.department.rsplit('/', 1)[-1]}  \n{ROLES.get(person.role, person.role)}")
+        if mode == "none":
+            st.caption("로그인 없이 실행 중인 시범 환경입니다 (1인 평가용).")

@@ -1,0 +1,80 @@
+"""매뉴얼 검색: ask the manuals, get a cited answer; follow-up questions keep the conversation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from seoulai.answer.engine import Turn
+from seoulai.answer.safety import safe_markdown
+from seoulai.errors import SeoulAIError
+from seoulai.ui.answer_view import render_answer
+from seoulai.ui.state import get_person, get_services
+
+EXAMPLES = ["민원 처리기간은 어떻게 계산하나요?", "처분의 사전 통지는 언제 해야 하나요?", "공문서의 결재는 어떻게 하나요?"]
+
+services = get_services()
+person = get_person()
+turns: list[dict] = st.session_state.setdefault("ms_turns", [])
+
+st.title("📚 매뉴얼 검색")
+st.caption("공통 매뉴얼과 우리 부서 문서에서 근거를 찾아 답합니다. 답변의 [1], [2]는 아래 근거 카드의 번호입니다.")
+left, right = st.columns([3, 1])
+mode = left.radio("보기", ["답변 생성", "검색만"], horizontal=True, key="ms_mode",
+                  help="검색만: 모델 없이 근거 문단만 보여 줍니다.")
+if right.button("새 대화", key="ms_reset", disabled=not turns):
+    turns.clear()
+    st.rerun()
+
+
+def feedback(index: int, turn: dict) -> None:
+    answer = turn["answer"]
+    if not answer.event_id:
+        return
+    if turn.get("rated"):
+        st.caption("의견을 보내 주셔서 감사합니다.")
+        return
+    comment = st.text_input("의견 (선택)", key=f"ms_comment_{index}", placeholder="무엇이 좋았거나 아쉬웠나요?")
+    up, down, _ = st.columns([1, 1, 6])
+    for column, rating, label in ((up, 1, "👍"), (down, -1, "👎")):
+        if column.button(label, key=f"ms_rate_{index}_{rating}", help="도움이 됐어요" if rating > 0 else "아쉬워요"):
+            services.feedback(person, answer.event_id, rating, comment)
+            turn["rated"] = rating
+            st.rerun()
+
+
+if not turns:
+    st.info("아래 입력창에 질문을 적어 보세요. 예: " + " / ".join(EXAMPLES), icon="💬")
+
+for index, turn in enumerate(turns):
+    with st.chat_message("user"):
+        st.text(turn["question"])
+    with st.chat_message("assistant"):
+        render_answer(turn["answer"])
+        feedback(index, turn)
+
+question = st.chat_input("질문을 입력하세요 (예: 민원 처리기간은 어떻게 계산하나요?)", max_chars=2000, key="ms_input")
+if question:
+    history = [Turn(role, text) for t in turns for role, text in (("user", t["question"]),
+                                                                 ("assistant", t["answer"].text)) if text]
+    with st.chat_message("user"):
+        st.text(question)
+    with st.chat_message("assistant"):
+        placeholder = st.empty()
+        answer = None
+        streamed = ""
+        try:
+            with st.spinner("근거를 찾고 있습니다…"):
+                events = services.ask_manuals(person, question, history, use_model=mode == "답변 생성")
+                first = next(events)
+            placeholder.caption(f"근거 문단 {len(first.passages)}건을 찾았습니다.")
+            for event in events:
+                if event.kind == "delta":
+                    streamed += event.text
+                    placeholder.markdown(safe_markdown(streamed) + " ▌")
+                elif event.kind == "done":
+                    answer = event.answer
+        except SeoulAIError as error:
+            placeholder.error(error.message, icon="⚠️")
+        if answer is not None:
+            turns.append({"question": question, "answer": answer})
+            st.rerun()

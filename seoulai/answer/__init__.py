@@ -1,0 +1,1 @@
+"""Grounded answers with checked citations."""

@@ -1,0 +1,155 @@
+"""Grounded answers: retrieve passages the person may read, ask the model to answer only from them,
+check every citation, and fall back to the passages alone when there is no model or no evidence.
+
+``ask`` yields events so the page can stream: ``passages`` first, then ``delta`` pieces of the answer,
+then exactly one ``done`` carrying the final, checked :class:`Answer`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from seoulai.answer.citations import check_citations
+from seoulai.answer.prompts import render
+from seoulai.llm import ChatModel, LLMError, Message, StreamInterrupted
+from seoulai.retrieval.query import analyze_query
+from seoulai.retrieval.service import Hit, SearchService
+from seoulai.text.korean import morphs
+
+NO_EVIDENCE = "근거를 찾지 못했습니다"
+Status = Literal["answered", "no_evidence", "no_citation", "retrieval_only", "error"]
+
+
+@dataclass
+class Turn:
+    role: Literal["user", "assistant"]
+    text: str
+
+    @property
+    def role_label(self) -> str:
+        return "질문" if self.role == "user" else "답변"
+
+
+@dataclass
+class Answer:
+    question: str
+    status: Status
+    text: str = ""
+    passages: list[Hit] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)  # 1-based numbers into passages
+    invalid_citations: list[int] = field(default_factory=list)
+    incomplete: bool = False
+    notice: str = ""  # why there is no (complete) generated answer, in Korean
+    error_code: str | None = None
+    latency_ms: float = 0.0
+    ttft_ms: float | None = None
+    model: str = ""
+    event_id: str = ""  # the usage event of this answer, for feedback
+
+    def cited_passages(self) -> list[tuple[int, Hit]]:
+        return [(n, self.passages[n - 1]) for n in self.cited]
+
+    def to_json(self) -> dict[str, object]:
+        return {"question": self.question, "status": self.status, "answer": self.text,
+                "incomplete": self.incomplete, "notice": self.notice,
+                "citations": [{"n": n, **hit.to_json()} for n, hit in self.cited_passages()],
+                "invalid_citations": self.invalid_citations,
+                "passages": [hit.to_json() for hit in self.passages]}
+
+
+@dataclass
+class Event:
+    kind: Literal["passages", "delta", "done"]
+    passages: list[Hit] = field(default_factory=list)
+    text: str = ""
+    answer: Answer | None = None
+
+
+class AnswerEngine:
+    def __init__(self, search: SearchService, chat: ChatModel, passages: int = 5, min_coverage: float = 0.34,
+                 history_turns: int = 4) -> None:
+        self.search = search
+        self.chat = chat
+        self.passages = passages
+        self.min_coverage = min_coverage
+        self.history_turns = history_turns
+
+    def retrieve(self, question: str, collections: Sequence[str], history: Sequence[Turn] = ()) -> list[Hit]:
+        """Passages for the question; a follow-up also searches with the previous question's words."""
+        previous = [t.text for t in history if t.role == "user"][-1:]
+        query = " ".join(previous + [question])
+        hits = self.search.search(query, collections, self.passages)
+        return [h for h in hits if coverage(question if not previous else query, h) >= self.min_coverage] or []
+
+    def ask(self, question: str, collections: Sequence[str], history: Sequence[Turn] = (),
+            use_model: bool = True) -> Iterator[Event]:
+        started = time.perf_counter()
+        passages = self.retrieve(question, collections, history)
+        yield Event("passages", passages=passages)
+        answer = Answer(question=question, status="answered", passages=passages, model=self.chat.name)
+        if not passages:
+            answer.status, answer.notice = "no_evidence", f"{NO_EVIDENCE}. 질문을 바꾸거나 다른 낱말로 검색해 보세요."
+            yield self._done(answer, started)
+            return
+        if not use_model or not self.chat.configured:
+            answer.status = "retrieval_only"
+            answer.notice = ("검색만 보기입니다." if not use_model else
+                             "언어 모델이 연결되지 않아 답변을 만들 수 없습니다. 아래 근거 문단을 확인하세요.")
+            yield self._done(answer, started)
+            return
+        messages = self.messages(question, passages, history)
+        received: list[str] = []
+        try:
+            for delta in self.chat.stream(messages):
+                if answer.ttft_ms is None:
+                    answer.ttft_ms = (time.perf_counter() - started) * 1000
+                received.append(delta)
+                yield Event("delta", text=delta)
+        except StreamInterrupted as error:
+            answer.incomplete = True
+            answer.notice, answer.error_code = error.message, error.code
+        except LLMError as error:
+            answer.status, answer.notice, answer.error_code = "retrieval_only", error.message, error.code
+            yield self._done(answer, started)
+            return
+        check = check_citations("".join(received), len(passages))
+        answer.text, answer.cited, answer.invalid_citations = check.text, check.cited, check.invalid
+        if not check.grounded:
+            answer.status = "no_citation"
+            answer.notice = f"{NO_EVIDENCE}. 생성된 답변에 유효한 근거 표시가 없어 가장 가까운 문단만 보여 드립니다."
+        elif answer.incomplete:
+            answer.status = "answered"
+        yield self._done(answer, started)
+
+    def messages(self, question: str, passages: Sequence[Hit], history: Sequence[Turn]) -> list[Message]:
+        recent = list(history)[-self.history_turns:]
+        system = render("answer_system.j2", passage_count=len(passages))
+        user = render("answer_user.j2", question=question, passages=passages, history=recent)
+        return [Message("system", system), Message("user", user)]
+
+    @staticmethod
+    def _done(answer: Answer, started: float) -> Event:
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return Event("done", answer=answer)
+
+    def answer(self, question: str, collections: Sequence[str], history: Sequence[Turn] = ()) -> Answer:
+        """The whole answer at once (CLI)."""
+        final: Answer | None = None
+        for event in self.ask(question, collections, history):
+            if event.kind == "done":
+                final = event.answer
+        assert final is not None
+        return final
+
+
+def coverage(question: str, hit: Hit) -> float:
+    """Share of the question's content words (by weight) that the passage contains."""
+    terms = analyze_query(question).terms
+    if not terms:
+        return 0.0
+    present = set(morphs(f"{hit.title} {hit.section} {hit.text}"))
+    total = sum(terms.values())
+    return sum(w for t, w in terms.items() if t in present) / total
