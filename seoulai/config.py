@@ -111,6 +111,10 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion (keyword = 1).")
     shared_collection: str = Field("공통", description="Name of the collection every department can read.")
+    char_bigrams: bool = Field(
+        False, description="Also index character bigrams (a small MRR gain on the dev set for 2x build time and "
+        "memory on a whole law corpus; see BENCHMARKS.md). Applies to collections built afterwards."
+    )
 
 
 class AnswerSettings(BaseModel):

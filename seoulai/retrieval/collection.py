@@ -63,11 +63,12 @@ class ChangeReport:
 
 
 class Collection:
-    def __init__(self, index_dir: Path, name: str) -> None:
+    def __init__(self, index_dir: Path, name: str, char_bigrams: bool = False) -> None:
         if not valid_collection_name(name):
             raise ValueError(f"invalid collection name {name!r}")
         self.name = name
         self.root = index_dir / "collections" / _dir_name(name)
+        self.char_bigrams = char_bigrams
         self._view: tuple[str, KeywordIndex, ChunkStore] | None = None
         self._lock = threading.Lock()
 
@@ -164,7 +165,8 @@ class Collection:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         store = ChunkStore(tmp / "chunks.sqlite")
-        body, gram = FieldBuilder(b=BODY_B), FieldBuilder()
+        body = FieldBuilder(b=BODY_B)
+        gram = FieldBuilder() if self.char_bigrams else None
         graph = _CitationGraph()
 
         def both() -> Iterator[StoredChunk]:
@@ -175,7 +177,8 @@ class Collection:
         def indexed() -> Iterator[StoredChunk]:
             for row in both():
                 body.add(row.tok_body.split())
-                gram.add(bigrams(row.chunk.text))
+                if gram is not None:
+                    gram.add(bigrams(row.chunk.text))
                 graph.add(row.chunk)
                 yield row
 
@@ -188,8 +191,9 @@ class Collection:
         store.write_documents(docs)
         body.save(tmp / "body")
         del body  # free each field's postings before the next is built
-        gram.save(tmp / "gram")
-        del gram
+        if gram is not None:
+            gram.save(tmp / "gram")
+            del gram
         families = FieldBuilder()
         names: list[str] = []
         for family, counts in store.family_counts():

@@ -2,7 +2,7 @@
 
 A chunk's score for a question is
 
-    (BM25 over Kiwi morphemes [k1 1.5, b 0.5] + 0.1 x BM25 over character bigrams)
+    (BM25 over Kiwi morphemes [k1 1.5, b 0.5] + 0.1 x BM25 over character bigrams, if built)
     x (1 + 0.2 x log(1 + citations of the article))        -- articles others rely on
     x (1 + 0.35 x family score / best family score)        -- the act (with its decrees) as a whole
     x 0.3 for addenda (부칙)                                  -- transitional provisions rarely answer
@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-FIELDS = ("body", "gram")
+FIELDS = ("body", "gram")  # "gram" only when the collection was built with character bigrams
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,7 @@ class FieldBuilder:
         self.doc_lengths = array("I")
 
     def add(self, tokens: Iterable[str]) -> None:
-        vocab = self.vocab
-        counts: dict[int, int] = {}
-        length = 0
-        for token in tokens:
-            term = vocab.setdefault(token, len(vocab))
-            counts[term] = counts.get(term, 0) + 1
-            length += 1
-        self.terms.extend(counts.keys())
-        self.tfs.extend(min(c, 65535) for c in counts.values())
-        self.doc_offsets.append(len(self.terms))
-        self.doc_lengths.append(length)
+        self.add_counts(Counter(tokens))  # Counter counts in C: the hot loop of a corpus build
 
     def add_counts(self, counts: dict[str, int]) -> None:
         """One document given as token counts (used for the family field, a whole act per row)."""
@@ -158,14 +149,24 @@ class KeywordIndex:
     def __init__(self, path: Path) -> None:
         import bm25s
 
-        self.models = {name: bm25s.BM25.load(str(path / name), mmap=True) for name in FIELDS}
+        self.models = {name: bm25s.BM25.load(str(path / name), mmap=True) for name in FIELDS
+                       if (path / name).is_dir()}
         self.size = int(self.models["body"].scores["num_docs"])
         self.family_model = bm25s.BM25.load(str(path / "family"), mmap=True)
         self.family_index = np.load(path / "family_index.npy", mmap_mode="r")
         self.prior = np.load(path / "prior.npy", mmap_mode="r")
         self.addenda = np.load(path / "addenda.npy", mmap_mode="r")
         self.group = np.load(path / "group.npy", mmap_mode="r")
-        self.titles: list[str] = json.loads((path / "titles.json").read_text(encoding="utf-8"))
+        self.titles = frozenset(json.loads((path / "titles.json").read_text(encoding="utf-8")))
+        self._static: dict[tuple[float, float], np.ndarray] = {}
+
+    def static_weight(self, ranking: Ranking) -> np.ndarray:
+        """The query-independent factor of every chunk (addenda penalty x citation prior), computed once."""
+        key = (ranking.addenda, ranking.citation_prior)
+        if key not in self._static:
+            weight = np.where(self.addenda, ranking.addenda, 1.0) * (1.0 + ranking.citation_prior * self.prior)
+            self._static[key] = weight.astype(np.float64)
+        return self._static[key]
 
     def _field(self, model: object, weighted: dict[str, float], size: int) -> np.ndarray:
         scores = model.scores  # type: ignore[attr-defined]
@@ -187,14 +188,11 @@ class KeywordIndex:
 
     def scores(self, query: AnalyzedQuery, ranking: Ranking, cited: Iterable[int] = ()) -> np.ndarray:
         scores = self._field(self.models["body"], query.weighted("body"), self.size)
-        if ranking.gram:
+        if ranking.gram and "gram" in self.models:
             scores += ranking.gram * self._field(self.models["gram"], query.weighted("gram"), self.size)
         if not scores.any():
             return scores
-        if ranking.addenda != 1:
-            scores *= np.where(self.addenda, ranking.addenda, 1.0)
-        if ranking.citation_prior:
-            scores *= 1.0 + ranking.citation_prior * self.prior
+        scores *= self.static_weight(ranking)
         if ranking.family:
             # Each distinct term once: a word repeated in a long petition should not pick the act alone.
             families = self._field(self.family_model, dict.fromkeys(query.terms, 1.0),

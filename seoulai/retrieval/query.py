@@ -28,8 +28,8 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True) -> Analy
             terms[token] = terms.get(token, 0.0) + 1.0
     titles: list[str] = []
     if expand:
-        for phrase in legal_terms(cleaned):
-            for token in morphs(phrase):
-                terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
+        phrases = legal_terms(cleaned)
+        for token in morphs(" ".join(phrases)) if phrases else []:  # one Kiwi call for all of them
+            terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
         titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
     return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
+_ARTICLE_NUMBER = re.compile(r"제\s*\d+\s*조")
 EXTENSIONS = {".hwp", ".hwpx", ".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".md", ".markdown", ".csv", ".tsv"}
 
 
@@ -96,7 +98,8 @@ class SearchService:
                              code="bad_collection")
         with self._lock:
             if name not in self._collections:
-                self._collections[name] = Collection(self.index_dir, name)
+                self._collections[name] = Collection(self.index_dir, name,
+                                                     char_bigrams=self.settings.retrieval.char_bigrams)
             return self._collections[name]
 
     def collections(self) -> list[str]:
@@ -139,8 +142,10 @@ class SearchService:
                 continue
             views[name] = view
             index, store = view
-            mentioned = analyzed.text + " " + " ".join(analyzed.named_titles)
-            cited = store.cited_positions(article_refs_with_titles(mentioned, set(index.titles)))
+            cited: list[int] = []
+            if _ARTICLE_NUMBER.search(analyzed.text):
+                mentioned = analyzed.text + " " + " ".join(analyzed.named_titles)
+                cited = store.cited_positions(article_refs_with_titles(mentioned, index.titles))
             scored += [(score, name, pos) for pos, score in index.search(analyzed, k, self.ranking, cited)]
         scored.sort(key=lambda item: -item[0])
         top = scored[:k]

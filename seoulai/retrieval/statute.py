@@ -66,7 +66,7 @@ def _key(number: str, sub: str | None) -> str:
     return f"제{int(number)}조" + (f"의{int(sub)}" if sub else "")
 
 
-def article_refs_with_titles(query: str, titles: set[str]) -> list[tuple[str, str]]:
+def article_refs_with_titles(query: str, titles: "set[str] | frozenset[str]") -> list[tuple[str, str]]:
     """Explicit citations in a question: a law named by title (or 「title」) with article numbers.
 
     ``titles`` are the compact titles of the collection's documents; abbreviations are expanded by the
