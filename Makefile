@@ -32,8 +32,10 @@ prepare: install
 	$(BIN)/seoulai demo-library
 	$(BIN)/seoulai doctor || true
 
+# Streamlit's per-file upload cap follows SEOULAI_INGEST__MAX_FILE_MB.
 run: prepare
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) \
+		--server.maxUploadSize $$($(BIN)/python -c 'from seoulai.config import Settings; print(int(Settings().ingest.max_file_mb))')
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -12,7 +12,8 @@ st.set_page_config(page_title="서울시 행정 AI 도우미", page_icon="🏛�
 person = get_person()
 pages = {
     "": [st.Page("pages/home.py", title="홈", icon="🏠", default=True),
-         st.Page("pages/manual_search.py", title="매뉴얼 검색", icon="📚")],
+         st.Page("pages/manual_search.py", title="매뉴얼 검색", icon="📚"),
+         st.Page("pages/doc_qa.py", title="문서 Q&A", icon="📄")],
 }
 if get_services().manageable(person):
     pages["관리"] = [st.Page("pages/library.py", title="매뉴얼 관리", icon="🗂️")]

@@ -128,6 +128,16 @@ class AnswerSettings(BaseModel):
     history_turns: int = Field(4, ge=0, le=20, description="Earlier turns of the conversation given to the model.")
 
 
+class UploadSettings(BaseModel):
+    """Personal document uploads (문서 Q&A)."""
+
+    max_files: int = Field(10, ge=1, le=100, description="Most files one upload may hold.")
+    max_total_mb: float = Field(200.0, gt=0, description="Largest total size of one upload, in MB.")
+    retention_days: float = Field(
+        30.0, gt=0, description="Uploads older than this are deleted (index, vectors and stored file)."
+    )
+
+
 class UsageSettings(BaseModel):
     """Usage analytics."""
 
@@ -180,6 +190,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Document ingestion limits.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval settings.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answer settings.")
+    uploads: UploadSettings = Field(default_factory=UploadSettings, description="Upload settings.")
     usage: UsageSettings = Field(default_factory=UsageSettings, description="Usage analytics settings.")
     auth: AuthSettings = Field(default_factory=AuthSettings, description="Sign-in settings.")
     health_timeout: float = Field(

@@ -18,6 +18,7 @@ from seoulai.config import Settings
 from seoulai.errors import InputError
 from seoulai.llm import ChatModel, HealthReport, build_embedder, build_llm, check_health
 from seoulai.retrieval.service import Hit, SearchService
+from seoulai.uploads import Uploads
 from seoulai.usage.log import Event as UsageEvent
 from seoulai.usage.log import UsageLog
 
@@ -37,6 +38,7 @@ class Services:
     search: SearchService
     answers: AnswerEngine
     usage: UsageLog | None
+    uploads: Uploads
 
     def health(self) -> HealthReport:
         return check_health(self.settings)
@@ -65,6 +67,14 @@ class Services:
             raise InputError("평가는 👍 또는 👎 중 하나입니다.", code="bad_rating")
         self.record(person, "manual_search", "feedback", rating=rating, comment=comment.strip()[:1000] or None,
                     ref_id=event_id)
+
+    # -- 문서 Q&A: only ever the person's own private collection -----------------------------------------
+    def ask_documents(self, person: Person, question: str, history: Sequence[Turn] = ()) -> Iterator[Event]:
+        for event in self.uploads.ask(person, question, history):
+            if event.kind == "done" and event.answer is not None:
+                event.answer.model = self.chat.name
+                self._log_answer(person, "doc_qa", event.answer)
+            yield event
 
     # -- manual library -----------------------------------------------------------------------------------
     def manageable(self, person: Person) -> list[str]:
@@ -135,4 +145,6 @@ def build_services(settings: Settings | None = None) -> Services:
     usage = None
     if settings.usage.enabled:
         usage = UsageLog(settings.usage.db_path or Path(settings.data_dir) / "usage.duckdb")
-    return Services(settings=settings, chat=chat, embedder=embedder, search=search, answers=answers, usage=usage)
+    uploads = Uploads(settings, search, answers, chat)
+    return Services(settings=settings, chat=chat, embedder=embedder, search=search, answers=answers, usage=usage,
+                    uploads=uploads)

@@ -303,7 +303,8 @@ def _record(source: str, digest: str, document: Any, department: str | None, own
     from seoulai.ingest.chunking import effective_date
 
     return DocumentRecord(source, document.title, digest, chunks, document.pages, effective_date(document),
-                          department, owner, now, {**document.metadata, "format": document.format})
+                          department, owner, now, {**document.metadata, "format": document.format,
+                                                   "chars": document.char_count})
 
 
 def _sha256(path: Path) -> str:

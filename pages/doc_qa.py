@@ -1,0 +1,145 @@
+"""문서 Q&A: upload your own documents, then summarise, ask and compare. Nobody else can see them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from seoulai.answer.engine import Turn
+from seoulai.answer.safety import escape_markdown, safe_markdown
+from seoulai.errors import SeoulAIError
+from seoulai.ui.answer_view import render_answer
+from seoulai.ui.state import get_person, get_services
+
+services = get_services()
+person = get_person()
+services.uploads.expire()  # retention runs on use; cheap when nothing is due
+
+st.title("📄 문서 Q&A")
+st.caption(f"올린 문서는 나만 볼 수 있는 '내 문서'에 보관되고 {services.settings.uploads.retention_days:g}일 뒤 자동으로 "
+           "지워집니다. 민감정보가 담긴 문서는 올리지 마세요.")
+
+upload_tab, ask_tab, summary_tab, compare_tab = st.tabs(["올리기", "질문하기", "요약", "비교"])
+
+with upload_tab:
+    files = st.file_uploader("문서 (HWP, HWPX, PDF, DOCX, XLSX, CSV, TXT, MD)", accept_multiple_files=True,
+                             type=["hwp", "hwpx", "pdf", "docx", "xlsx", "csv", "txt", "md", "pptx"], key="dq_files")
+    if st.button("올리기", type="primary", disabled=not files, key="dq_upload"):
+        payload = [(f.name, f.getvalue()) for f in files or []]
+        bars = {i: st.progress(0.0, text=f"{name}: 대기") for i, (name, _) in enumerate(payload)}
+        try:
+            results = services.uploads.upload(
+                person, payload,
+                progress=lambda label, i, f: bars[i].progress(min(f, 1.0), text=f"{payload[i][0]}: {label}"))
+        except SeoulAIError as error:
+            st.error(error.message, icon="⚠️")
+        else:
+            for i, result in enumerate(results):
+                bars[i].progress(1.0, text=f"{result.name}: {'완료' if result.ok else '실패'}")
+                if result.ok:
+                    pages = f"{result.pages}쪽, " if result.pages else ""
+                    st.success(f"{result.name}: {pages}{result.chars or 0:,}자를 읽었습니다.")
+                else:
+                    st.error(f"{result.name}: {result.message}", icon="⚠️")
+            services.record(person, "doc_qa", "upload", sources=sum(r.ok for r in results))
+
+    documents = services.uploads.documents(person)
+    st.subheader("내 문서")
+    if not documents:
+        st.info("아직 올린 문서가 없습니다. 위에서 파일을 올려 주세요.", icon="📂")
+    for record in documents:
+        pages = f" · {record.pages}쪽" if record.pages else ""
+        st.markdown(f"- {escape_markdown(record.title)} ({escape_markdown(record.doc)}{pages}, "
+                    f"올린 날 {record.ingested_at[:10]})")
+    if documents:
+        chosen = st.multiselect("지울 문서", [d.doc for d in documents], key="dq_delete_docs")
+        if st.button("지우기", disabled=not chosen, key="dq_delete"):
+            services.uploads.delete(person, chosen)
+            services.record(person, "doc_qa", "delete", sources=len(chosen))
+            st.rerun()
+
+names = [d.doc for d in services.uploads.documents(person)]
+
+with ask_tab:
+    turns: list[dict] = st.session_state.setdefault("dq_turns", [])
+    if not names:
+        st.info("먼저 '올리기'에서 문서를 올려 주세요.", icon="📂")
+    for turn in turns:
+        with st.chat_message("user"):
+            st.text(turn["question"])
+        with st.chat_message("assistant"):
+            render_answer(turn["answer"])
+    with st.form("dq_ask_form", clear_on_submit=True):
+        question = st.text_input("올린 문서에 대한 질문", key="dq_question", disabled=not names)
+        asked = st.form_submit_button("묻기", disabled=not names)
+    if asked and question.strip():
+        history = [Turn(r, t) for x in turns for r, t in (("user", x["question"]), ("assistant", x["answer"].text)) if t]
+        placeholder = st.empty()
+        answer, streamed = None, ""
+        try:
+            for event in services.ask_documents(person, question, history):
+                if event.kind == "delta":
+                    streamed += event.text
+                    placeholder.markdown(safe_markdown(streamed) + " ▌")
+                elif event.kind == "done":
+                    answer = event.answer
+        except SeoulAIError as error:
+            placeholder.error(error.message, icon="⚠️")
+        if answer is not None:
+            turns.append({"question": question, "answer": answer})
+            st.rerun()
+
+with summary_tab:
+    if not names:
+        st.info("먼저 '올리기'에서 문서를 올려 주세요.", icon="📂")
+    else:
+        doc = st.selectbox("요약할 문서", names, key="dq_summary_doc")
+        if st.button("요약하기", key="dq_summarize"):
+            bar = st.progress(0.0, text="준비 중")
+            try:
+                summary = services.uploads.summarize(person, doc,
+                                                     progress=lambda label, f: bar.progress(min(f, 1.0), text=label))
+            except SeoulAIError as error:
+                st.error(error.message, icon="⚠️")
+            else:
+                st.session_state["dq_summary"] = summary
+                services.record(person, "doc_qa", "summary", outcome="ok" if summary.text else "no_answer")
+        summary = st.session_state.get("dq_summary")
+        if summary is not None:
+            st.markdown(f"**{escape_markdown(summary.title)} 요약**")
+            if summary.text:
+                st.markdown(safe_markdown(summary.text))
+            if summary.notice:
+                st.info(summary.notice, icon="ℹ️")
+            if summary.invalid_citations:
+                st.warning("근거에 없는 번호 " + ", ".join(f"[{n}]" for n in summary.invalid_citations) + "를 지웠습니다.")
+            for number in summary.cited:
+                chunk = summary.passages[number - 1]
+                page = f"{chunk.page}쪽 · " if chunk.page else ""
+                with st.expander(f"[{number}] {page}{chunk.section}"):
+                    st.markdown(escape_markdown(chunk.text))
+
+with compare_tab:
+    if len(names) < 2:
+        st.info("비교하려면 문서를 두 개 이상 올려 주세요 (예: 초안과 수정안).", icon="📂")
+    else:
+        before = st.selectbox("이전 문서 (초안)", names, key="dq_before")
+        after = st.selectbox("이후 문서 (수정안)", [n for n in names if n != before], key="dq_after")
+        if st.button("비교하기", key="dq_compare"):
+            with st.spinner("비교하고 있습니다…"):
+                result = services.uploads.compare(person, before, after)
+            st.session_state["dq_comparison"] = result
+            services.record(person, "doc_qa", "compare", sources=len(result.changes))
+        result = st.session_state.get("dq_comparison")
+        if result is not None:
+            st.markdown(f"**{escape_markdown(result.title_a)} → {escape_markdown(result.title_b)}: "
+                        f"변경 {len(result.changes)}건**")
+            if result.explanation:
+                st.markdown(safe_markdown(result.explanation))
+            if result.notice:
+                st.info(result.notice, icon="ℹ️")
+            for number, change in enumerate(result.changes[:40], start=1):
+                with st.expander(f"[{number}] {change.kind_label} · {change.section}"):
+                    if change.before:
+                        st.markdown("이전: " + escape_markdown(change.before[:800]))
+                    if change.after:
+                        st.markdown("이후: " + escape_markdown(change.after[:800]))

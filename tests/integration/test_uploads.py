@@ -1,0 +1,112 @@
+"""문서 Q&A service: private collections, isolation between people, summaries, comparison, retention."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from seoulai.auth.people import Person
+from seoulai.config import Settings
+from seoulai.errors import InputError
+from seoulai.services import Services, build_services
+from tests.fakes.ollama_server import FakeOllama
+
+ALICE = Person("alice", "김서울", "서울특별시/행정국/총무과", "staff")
+BOB = Person("bob", "이한강", "서울특별시/행정국/총무과", "staff")  # same department, still must not see
+SECRET = "비밀토큰미나리"
+
+
+@pytest.fixture
+def services(tmp_path: Path, fake_ollama: FakeOllama) -> Services:
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "idx", ollama_url=fake_ollama.url,
+                        usage={"enabled": False})
+    built = build_services(settings)
+    yield built
+    if built.search.dense is not None:
+        built.search.dense.close()
+
+
+def _doc(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def test_upload_reports_each_file(services: Services, shared_dir: Path) -> None:
+    results = services.uploads.upload(ALICE, [
+        ("보도자료.hwpx", (shared_dir / "samples/hwpx/mcst_press_release_2024-01-02.hwpx").read_bytes()),
+        ("잠김.hwp", (shared_dir / "samples/broken/password-12345.hwp").read_bytes()),
+        ("../../etc/passwd.txt", _doc("경로를 벗어나려는 이름")),
+    ])
+    assert [(r.name, r.ok) for r in results] == [("보도자료.hwpx", True), ("잠김.hwp", False), ("passwd.txt", True)]
+    assert results[0].pages == 2 and results[0].chars and "암호" in results[1].message
+    assert {d.doc for d in services.uploads.documents(ALICE)} == {"보도자료.hwpx", "passwd.txt"}
+    stored = Path(services.settings.data_dir) / "uploads" / ALICE.pseudonym
+    assert sorted(p.name for p in stored.iterdir()) == ["passwd.txt", "보도자료.hwpx"]
+
+
+def test_limits_are_checked_before_parsing(services: Services) -> None:
+    too_many = [(f"{i}.txt", _doc("내용")) for i in range(services.settings.uploads.max_files + 1)]
+    with pytest.raises(InputError) as info:
+        services.uploads.upload(ALICE, too_many)
+    assert info.value.code == "too_many_files"
+    assert not services.uploads.documents(ALICE)
+
+
+def test_one_persons_upload_never_reaches_another(services: Services, fake_ollama: FakeOllama) -> None:
+    services.uploads.upload(ALICE, [("인사메모.md", _doc(f"# 인사 메모\n\n{SECRET} 승진 후보 명단은 대외비이다."))])
+    fake_ollama.responder = lambda body: "답변 [1]"
+    # Bob: manual search, document questions, and a summary or comparison of Alice's file by name.
+    assert not any(SECRET in h.text for h in services.search_manuals(BOB, f"{SECRET} 승진 후보 명단"))
+    answer = next(e.answer for e in services.ask_documents(BOB, f"{SECRET} 승진 후보는?") if e.kind == "done")
+    assert not answer.passages and SECRET not in answer.text
+    for call in (lambda: services.uploads.summarize(BOB, "인사메모.md"),
+                 lambda: services.uploads.compare(BOB, "인사메모.md", "인사메모.md")):
+        with pytest.raises(InputError):
+            call()
+    assert SECRET not in str([r.body for r in fake_ollama.chat_requests()])  # nothing of it sent to the model
+    # Alice herself finds it.
+    assert any(SECRET in h.text for h in services.search_manuals(ALICE, f"{SECRET} 승진 후보 명단"))
+
+
+def test_summary_is_map_reduce_with_checked_citations(services: Services, fake_ollama: FakeOllama) -> None:
+    sections = "\n\n".join(f"## {i}장\n\n" + f"{i}장의 추진 내용은 사업 {i}단계이다. " * 40 for i in range(1, 7))
+    services.uploads.upload(ALICE, [("계획.md", _doc(f"# 추진 계획\n\n{sections}"))])
+    calls: list[str] = []
+
+    def responder(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        calls.append(prompt)
+        return "□ 전체 요약 [1] [99]" if "부분 요약을 합쳐" in prompt else "○ 부분 요약 [1]"
+
+    fake_ollama.responder = responder
+    progress: list[str] = []
+    summary = services.uploads.summarize(ALICE, "계획.md", progress=lambda label, f: progress.append(label))
+    assert len(calls) >= 3 and "부분 요약을 합쳐" in calls[-1]  # several map calls, then one reduce
+    assert summary.text == "□ 전체 요약 [1]" and summary.cited == [1] and summary.invalid_citations == [99]
+    assert any(label.startswith("부분 요약") for label in progress)
+
+
+def test_comparison_lists_changes_and_explains_them(services: Services, fake_ollama: FakeOllama) -> None:
+    draft = "# 조례안\n\n## 제1조\n\n목적은 주민 복리 증진이다.\n\n## 제2조\n\n지원 한도는 100만원이다."
+    revised = "# 조례안\n\n## 제1조\n\n목적은 주민 복리 증진이다.\n\n## 제2조\n\n지원 한도는 200만원이다.\n\n## 제3조\n\n신설 조항."
+    services.uploads.upload(ALICE, [("초안.md", _doc(draft)), ("수정안.md", _doc(revised))])
+    fake_ollama.script("○ 지원 한도가 100만원에서 200만원으로 늘었습니다 [1]. ○ 제3조가 신설되었습니다 [2].")
+    result = services.uploads.compare(ALICE, "초안.md", "수정안.md")
+    kinds = [(c.kind, c.section.rsplit(" > ", 1)[-1]) for c in result.changes]
+    assert kinds == [("changed", "제2조"), ("added", "제3조")]
+    assert "200만원" in result.changes[0].after and "100만원" in result.changes[0].before
+    assert result.cited == [1, 2] and "200만원" in result.explanation
+
+
+def test_retention_removes_index_vectors_and_files(services: Services) -> None:
+    services.uploads.upload(ALICE, [("오래된.md", _doc(f"# 메모\n\n{SECRET} 보관 기간 시험."))])
+    collection = ALICE.private_collection
+    ids = services.search.collection(collection).view()[1].chunk_ids("오래된.md")  # type: ignore[index]
+    assert services.search.dense is not None and set(ids) <= services.search.dense.known_ids(collection)
+    assert services.uploads.expire() == 0  # not yet due
+    later = datetime.now(timezone.utc) + timedelta(days=services.settings.uploads.retention_days + 1)
+    assert services.uploads.expire(now=later) == 1
+    assert services.search.search(SECRET, [collection], 5) == []
+    assert not set(ids) & services.search.dense.known_ids(collection)
+    assert not (Path(services.settings.data_dir) / "uploads" / ALICE.pseudonym / "오래된.md").exists()
