@@ -15,8 +15,13 @@ pages = {
          st.Page("pages/manual_search.py", title="매뉴얼 검색", icon="📚"),
          st.Page("pages/doc_qa.py", title="문서 Q&A", icon="📄")],
 }
+admin_pages = []
 if get_services().manageable(person):
-    pages["관리"] = [st.Page("pages/library.py", title="매뉴얼 관리", icon="🗂️")]
+    admin_pages.append(st.Page("pages/library.py", title="매뉴얼 관리", icon="🗂️"))
+if get_services().usage_scope(person) is not None:
+    admin_pages.append(st.Page("pages/usage.py", title="이용 현황", icon="📊"))
+if admin_pages:
+    pages["관리"] = admin_pages
 
 navigation = st.navigation(pages)
 sidebar_person(person, get_services().settings.auth.mode)

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from seoulai.config import Settings
@@ -66,7 +67,6 @@ class _KoreanParser(argparse.ArgumentParser):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from seoulai.ingest.chunking import ChunkParams, chunk_document
     from seoulai.ingest.errors import IngestError
@@ -106,7 +106,6 @@ def _services():  # type: ignore[no-untyped-def]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from tqdm import tqdm
 
@@ -202,7 +201,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_library(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     services = _services()
     folder = Path(args.folder)
@@ -213,6 +211,46 @@ def cmd_demo_library(args: argparse.Namespace) -> int:
     report = services.search.ingest([folder], services.settings.retrieval.shared_collection)
     c = report.changes
     sys.stdout.write(f"데모 매뉴얼: 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건\n")
+    if report.vector_error:
+        sys.stdout.write("  의미 검색 색인은 임베딩 모델이 연결되면 '매뉴얼 관리 > 의미 검색 색인 다시 만들기'로 채웁니다.\n")
+    return 0
+
+
+def cmd_usage_demo(args: argparse.Namespace) -> int:
+    from seoulai.errors import InputError
+    from seoulai.usage.demo import generate
+
+    if not 1 <= args.events <= 50_000_000:
+        raise InputError("--events는 1부터 50,000,000 사이로 지정하세요.", code="bad_events")
+    services = _services()
+    if services.usage is None or not services.usage.enabled:
+        reason = services.usage.disabled_reason if services.usage else "이용 기록이 꺼져 있습니다 (SEOULAI_USAGE__ENABLED)."
+        raise InputError(reason, code="usage_disabled")
+    written = services.usage.append_table(generate(args.events, services.org, days=args.days))
+    sys.stdout.write(f"데모 이용 기록 {written:,}건을 넣었습니다 (최근 {args.days}일, {len(services.org.leaves())}개 부서).\n")
+    return 0
+
+
+def cmd_usage_summary(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from seoulai.errors import InputError
+    from seoulai.usage.queries import Filters
+
+    services = _services()
+    if services.usage is None or not services.usage.enabled:
+        raise InputError("이용 기록이 꺼져 있거나 다른 프로그램이 쓰고 있습니다.", code="usage_disabled")
+    analytics = services.usage.analytics()
+    span = analytics.date_range()
+    root = services.org.units[0].path if services.org.units else "서울특별시"
+    start, end = span if span else (date.today(), date.today())
+    kpis = analytics.kpis(Filters(start, end, args.department or root))
+    payload = {"from": str(start), "to": str(end), "department": args.department or root, **kpis.to_json()}
+    if args.json:
+        _print_json(payload)
+    else:
+        for key, value in payload.items():
+            sys.stdout.write(f"{key}: {value}\n")
     return 0
 
 
@@ -256,14 +294,38 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-library", help="데모 매뉴얼(법령 5종)을 공통 문서함에 색인")
     demo.add_argument("--folder", default="demo/manuals", help="데모 매뉴얼 폴더")
     demo.set_defaults(handler=cmd_demo_library)
+
+    usage = sub.add_parser("usage", help="이용 현황 (데모 데이터, 요약)")
+    usage_sub = usage.add_subparsers(dest="usage_command", required=True)
+    usage_demo = usage_sub.add_parser("demo-data", help="시범 운영처럼 보이는 데모 이용 기록 생성")
+    usage_demo.add_argument("--events", type=int, default=20000, help="이벤트 수 (기본 20,000)")
+    usage_demo.add_argument("--days", type=int, default=60, help="기간(일), 기본 60")
+    usage_demo.set_defaults(handler=cmd_usage_demo)
+    usage_summary = usage_sub.add_parser("summary", help="핵심 지표(KPI)")
+    usage_summary.add_argument("--department", help="조직 경로 (기본: 전체)")
+    usage_summary.add_argument("--json", action="store_true", help="JSON으로 출력")
+    usage_summary.set_defaults(handler=cmd_usage_summary)
     return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Details go to <data dir>/logs/seoulai-cli.log; the terminal gets the Korean summary (all with -v)."""
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format=fmt)
+        return
+    try:
+        folder = Path(Settings().data_dir) / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(level=logging.WARNING, format=fmt, filename=folder / "seoulai-cli.log")
+    except (OSError, ValueError):
+        logging.basicConfig(level=logging.CRITICAL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.verbose)
     handler: Handler = args.handler
     try:
         return handler(args)

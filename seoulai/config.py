@@ -142,6 +142,11 @@ class UsageSettings(BaseModel):
     """Usage analytics."""
 
     enabled: bool = Field(True, description="Record usage events (DuckDB under the data dir).")
+    mode: Literal["duckdb", "parquet"] = Field(
+        "duckdb", description="duckdb: one DuckDB file (one app process); parquet: each replica writes its own "
+        "Parquet files under <data dir>/usage/replica=<id>/ and the dashboard reads them all."
+    )
+    replica_id: str = Field("", description="Name of this replica in parquet mode (default: host name and pid).")
     db_path: Path | None = Field(None, description="DuckDB file of usage events (default: <data dir>/usage.duckdb).")
     log_queries: bool = Field(
         True, description="Store the (PII-masked) question text with each event; false stores no text at all."
@@ -162,6 +167,9 @@ class AuthSettings(BaseModel):
         "서울특별시/디지털도시국/디지털정책과", description="Department of the demo person when mode is none."
     )
     demo_role: str = Field("admin", description="Role of the demo person when mode is none.")
+    org_chart: Path | None = Field(
+        None, description="YAML org chart (실/국/과 tree with headcounts); default: the bundled demo chart."
+    )
 
 
 class Settings(BaseSettings):

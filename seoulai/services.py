@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seoulai.answer.engine import Answer, AnswerEngine, Event, Turn
+from seoulai.auth.orgchart import OrgChart
 from seoulai.auth.people import Person, readable_collections
 from seoulai.config import Settings
 from seoulai.errors import InputError
@@ -39,6 +40,7 @@ class Services:
     answers: AnswerEngine
     usage: UsageLog | None
     uploads: Uploads
+    org: OrgChart
 
     def health(self) -> HealthReport:
         return check_health(self.settings)
@@ -108,6 +110,27 @@ class Services:
         self.check_manage(person, collection)
         return self.search.reindex_vectors(collection, progress)
 
+    # -- 이용 현황 ------------------------------------------------------------------------------------------------
+    def usage_scope(self, person: Person) -> str | None:
+        """The part of the organisation whose usage this person may see (None: not allowed)."""
+        root = self.org.units[0].path if self.org.units else "서울특별시"
+        if person.role == "admin":
+            return root
+        if person.role == "manager":
+            return person.department
+        return None
+
+    def usage_analytics(self, person: Person, filters):  # type: ignore[no-untyped-def]
+        """Analytics restricted to the person's scope; a filter outside it is refused."""
+        scope = self.usage_scope(person)
+        if scope is None:
+            raise InputError("이용 현황은 관리자(부서장)와 시스템 관리자만 볼 수 있습니다.", code="forbidden")
+        if not (filters.department == scope or filters.department.startswith(scope + "/")):
+            raise InputError("담당 조직 밖의 이용 현황은 볼 수 없습니다.", code="forbidden")
+        if self.usage is None or not self.usage.enabled:
+            raise InputError("이용 기록이 꺼져 있습니다 (SEOULAI_USAGE__ENABLED).", code="usage_disabled")
+        return self.usage.analytics()
+
     # -- usage ------------------------------------------------------------------------------------------------
     def record(self, person: Person, feature: str, action: str, **fields: object) -> str:
         if self.usage is None:
@@ -144,7 +167,11 @@ def build_services(settings: Settings | None = None) -> Services:
                            settings.answer.history_turns)
     usage = None
     if settings.usage.enabled:
-        usage = UsageLog(settings.usage.db_path or Path(settings.data_dir) / "usage.duckdb")
+        if settings.usage.mode == "parquet":
+            usage = UsageLog(None, parquet_dir=Path(settings.data_dir) / "usage", replica=settings.usage.replica_id,
+                             flush_interval=10.0)
+        else:
+            usage = UsageLog(settings.usage.db_path or Path(settings.data_dir) / "usage.duckdb")
     uploads = Uploads(settings, search, answers, chat)
     return Services(settings=settings, chat=chat, embedder=embedder, search=search, answers=answers, usage=usage,
-                    uploads=uploads)
+                    uploads=uploads, org=OrgChart.load(settings.auth.org_chart))

@@ -1,0 +1,151 @@
+"""The analytics behind the 이용 현황 page: fixed, parameterised SQL over the event log.
+
+Nothing here is written by a model; every filter value is a bound parameter. ``source`` is either the
+``events`` table of the DuckDB file or ``read_parquet(...)`` over every replica's partition.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+FEATURE_LABELS = {"manual_search": "매뉴얼 검색", "doc_qa": "문서 Q&A", "drafting": "초안 작성", "library": "매뉴얼 관리"}
+
+
+@dataclass
+class Filters:
+    start: date
+    end: date  # inclusive
+    department: str = "서울특별시"  # any level of the 실/국/과 tree
+    features: list[str] = field(default_factory=list)  # empty: all
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["ts >= ?", "ts < ?", "(department = ? OR department LIKE ?)"]
+        params: list[Any] = [datetime.combine(self.start, datetime.min.time()),
+                             datetime.combine(self.end + timedelta(days=1), datetime.min.time()),
+                             self.department, self.department + "/%"]
+        if self.features:
+            clauses.append(f"feature IN ({','.join('?' * len(self.features))})")
+            params += self.features
+        return " AND ".join(clauses), params
+
+
+@dataclass
+class Kpis:
+    active_users: int
+    queries: int
+    satisfaction: float | None  # share of 👍 among rated answers
+    p50_ms: float | None
+    p95_ms: float | None
+    error_rate: float | None
+    no_answer_rate: float | None
+    hours_saved: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+class Analytics:
+    def __init__(self, cursor_factory: Any, source: str) -> None:
+        self._cursor = cursor_factory  # returns a fresh read cursor
+        self.source = source
+
+    def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        cursor = self._cursor()
+        try:
+            return cursor.execute(sql, params).df()
+        finally:
+            cursor.close()
+
+    def kpis(self, f: Filters) -> Kpis:
+        where, params = f.where()
+        row = self._df(f"""
+            SELECT count(DISTINCT user_id) AS users,
+                   count(*) FILTER (WHERE action IN ('ask', 'search')) AS queries,
+                   avg(CASE WHEN rating = 1 THEN 1.0 ELSE 0.0 END) FILTER (WHERE rating IS NOT NULL) AS satisfaction,
+                   quantile_cont(latency_ms, 0.5) FILTER (WHERE action = 'ask') AS p50,
+                   quantile_cont(latency_ms, 0.95) FILTER (WHERE action = 'ask') AS p95,
+                   avg(CASE WHEN outcome = 'error' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS errors,
+                   avg(CASE WHEN outcome = 'no_answer' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS none,
+                   coalesce(sum(minutes_saved), 0) / 60.0 AS hours
+            FROM {self.source} WHERE {where}""", params).iloc[0]  # noqa: S608 - source is ours, values bound
+        return Kpis(int(row.users), int(row.queries), _opt(row.satisfaction), _opt(row.p50), _opt(row.p95),
+                    _opt(row.errors), _opt(row.none), float(row.hours))
+
+    def over_time(self, f: Filters, level: int) -> pd.DataFrame:
+        """Daily questions per unit one level below the filter (or the filter's own unit at the bottom)."""
+        where, params = f.where()
+        return self._df(f"""
+            SELECT CAST(date_trunc('day', ts) AS DATE) AS day,
+                   array_to_string(list_slice(string_split(department, '/'), 1, ?), '/') AS unit,
+                   count(*) AS questions
+            FROM {self.source} WHERE {where} AND action IN ('ask', 'search')
+            GROUP BY ALL ORDER BY day""", [level + 1, *params])  # noqa: S608
+
+    def adoption(self, f: Filters, level: int, headcounts: dict[str, int]) -> pd.DataFrame:
+        where, params = f.where()
+        users = self._df(f"""
+            SELECT array_to_string(list_slice(string_split(department, '/'), 1, ?), '/') AS unit,
+                   count(DISTINCT user_id) AS active_users
+            FROM {self.source} WHERE {where} GROUP BY ALL""", [level + 1, *params])  # noqa: S608
+        units = [u for u in headcounts if u.count("/") == level and (u == f.department or
+                                                                     u.startswith(f.department + "/"))]
+        table = pd.DataFrame({"unit": units, "headcount": [headcounts[u] for u in units]})
+        table = table.merge(users, on="unit", how="left").fillna({"active_users": 0})
+        table["adoption"] = table["active_users"] / table["headcount"].where(table["headcount"] > 0)
+        table["name"] = table["unit"].str.rsplit("/", n=1).str[-1]
+        return table.sort_values("adoption", ascending=False)
+
+    def feature_mix(self, f: Filters) -> pd.DataFrame:
+        where, params = f.where()
+        table = self._df(f"""SELECT feature, count(*) AS events FROM {self.source}
+                             WHERE {where} AND action <> 'feedback' GROUP BY ALL ORDER BY events DESC""",  # noqa: S608
+                         params)
+        table["label"] = table["feature"].map(lambda x: FEATURE_LABELS.get(x, x))
+        return table
+
+    def latency_histogram(self, f: Filters, bucket_ms: int = 500) -> pd.DataFrame:
+        where, params = f.where()
+        return self._df(f"""SELECT floor(latency_ms / ?) * ? / 1000.0 AS seconds, count(*) AS answers
+                            FROM {self.source} WHERE {where} AND action = 'ask' AND latency_ms IS NOT NULL
+                            GROUP BY ALL ORDER BY seconds""", [bucket_ms, bucket_ms, *params])  # noqa: S608
+
+    def topics(self, f: Filters, sample: int = 2000, top: int = 20) -> pd.DataFrame:
+        """Most common nouns of the most recent (PII-masked) questions."""
+        from seoulai.text.korean import get_kiwi
+
+        where, params = f.where()
+        queries = self._df(f"""SELECT query FROM {self.source} WHERE {where} AND query IS NOT NULL
+                               AND action = 'ask' ORDER BY ts DESC LIMIT ?""", [*params, sample])  # noqa: S608
+        counts: Counter[str] = Counter()
+        texts = [q for q in queries["query"].tolist() if q]
+        for tokens in get_kiwi().tokenize(texts) if texts else []:
+            counts.update(t.form for t in tokens if str(t.tag) in ("NNG", "NNP") and len(t.form) >= 2)
+        return pd.DataFrame(counts.most_common(top), columns=["topic", "count"])
+
+    def comments(self, f: Filters, limit: int = 50) -> pd.DataFrame:
+        where, params = f.where()
+        return self._df(f"""SELECT ts, department, feature, rating, comment FROM {self.source}
+                            WHERE {where} AND comment IS NOT NULL ORDER BY ts DESC LIMIT ?""",  # noqa: S608
+                        [*params, limit])
+
+    def export(self, f: Filters, limit: int = 1_000_000) -> pd.DataFrame:
+        where, params = f.where()
+        return self._df(f"""SELECT ts, user_id, department, role, feature, action, model, latency_ms, ttft_ms,
+                                   tokens_in, tokens_out, sources, outcome, error_code, rating, comment,
+                                   minutes_saved FROM {self.source} WHERE {where} ORDER BY ts LIMIT ?""",  # noqa: S608
+                        [*params, limit])
+
+    def date_range(self) -> tuple[date, date] | None:
+        row = self._df(f"SELECT min(ts) AS lo, max(ts) AS hi FROM {self.source}", []).iloc[0]  # noqa: S608
+        if pd.isna(row.lo):
+            return None
+        return row.lo.date(), row.hi.date()
+
+
+def _opt(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
