@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from seoulai.ui.hardening import unsafe_options
 from seoulai.ui.state import get_health, get_person, get_services
 from seoulai.ui.widgets import sidebar_person, sidebar_status
 
 st.set_page_config(page_title="서울시 행정 AI 도우미", page_icon="🏛️", layout="wide")
+
+if get_services().settings.production and (problems := unsafe_options(st.get_option)):
+    st.error("운영 모드에서 안전하지 않은 서버 설정으로는 시작할 수 없습니다. 관리자는 .streamlit/config.toml을 고치세요.\n\n"
+             + "\n".join(f"- {p}" for p in problems), icon="🛑")
+    st.stop()
 
 person = get_person()
 pages = {

@@ -38,6 +38,9 @@ with upload_tab:
                 if result.ok:
                     pages = f"{result.pages}쪽, " if result.pages else ""
                     st.success(f"{result.name}: {pages}{result.chars or 0:,}자를 읽었습니다.")
+                    if result.pii:
+                        st.warning(f"{result.name}: 개인정보로 보이는 항목 {result.pii}건이 있습니다. 모델에는 가려서 "
+                                   "보내지만, 필요 없는 개인정보는 지운 문서를 올려 주세요.", icon="🔒")
                 else:
                     st.error(f"{result.name}: {result.message}", icon="⚠️")
             services.record(person, "doc_qa", "upload", sources=sum(r.ok for r in results))
@@ -96,13 +99,12 @@ with summary_tab:
         if st.button("요약하기", key="dq_summarize"):
             bar = st.progress(0.0, text="준비 중")
             try:
-                summary = services.uploads.summarize(person, doc,
-                                                     progress=lambda label, f: bar.progress(min(f, 1.0), text=label))
+                summary = services.summarize_document(
+                    person, doc, progress=lambda label, f: bar.progress(min(f, 1.0), text=label))
             except SeoulAIError as error:
                 st.error(error.message, icon="⚠️")
             else:
                 st.session_state["dq_summary"] = summary
-                services.record(person, "doc_qa", "summary", outcome="ok" if summary.text else "no_answer")
         summary = st.session_state.get("dq_summary")
         if summary is not None:
             st.markdown(f"**{escape_markdown(summary.title)} 요약**")
@@ -125,10 +127,11 @@ with compare_tab:
         before = st.selectbox("이전 문서 (초안)", names, key="dq_before")
         after = st.selectbox("이후 문서 (수정안)", [n for n in names if n != before], key="dq_after")
         if st.button("비교하기", key="dq_compare"):
-            with st.spinner("비교하고 있습니다…"):
-                result = services.uploads.compare(person, before, after)
-            st.session_state["dq_comparison"] = result
-            services.record(person, "doc_qa", "compare", sources=len(result.changes))
+            try:
+                with st.spinner("비교하고 있습니다…"):
+                    st.session_state["dq_comparison"] = services.compare_documents(person, before, after)
+            except SeoulAIError as error:
+                st.error(error.message, icon="⚠️")
         result = st.session_state.get("dq_comparison")
         if result is not None:
             st.markdown(f"**{escape_markdown(result.title_a)} → {escape_markdown(result.title_b)}: "

@@ -254,6 +254,19 @@ def cmd_usage_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pii_mask(args: argparse.Namespace) -> int:
+    from seoulai.privacy.pii import detect, mask
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    findings = detect(text)
+    masked = mask(text, findings)
+    if args.json:
+        _print_json({"masked": masked, "findings": [f.to_json() for f in findings]})
+    else:
+        sys.stdout.write(masked + ("" if masked.endswith("\n") else "\n"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _KoreanParser(prog="seoulai", description="서울시 행정 AI 도우미 명령줄 도구")
     parser.add_argument("-v", "--verbose", action="store_true", help="자세한 로그 출력")
@@ -305,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     usage_summary.add_argument("--department", help="조직 경로 (기본: 전체)")
     usage_summary.add_argument("--json", action="store_true", help="JSON으로 출력")
     usage_summary.set_defaults(handler=cmd_usage_summary)
+
+    pii = sub.add_parser("pii", help="개인정보 찾기·가리기")
+    pii_sub = pii.add_subparsers(dest="pii_command", required=True)
+    pii_mask = pii_sub.add_parser("mask", help="문장 속 개인정보를 가림 (- 는 표준 입력)")
+    pii_mask.add_argument("text", help="검사할 글 또는 - (표준 입력)")
+    pii_mask.add_argument("--json", action="store_true", help='{"masked", "findings": [{"type","start","end"}]}')
+    pii_mask.set_defaults(handler=cmd_pii_mask)
     return parser
 
 

@@ -138,6 +138,22 @@ class UploadSettings(BaseModel):
     )
 
 
+class PrivacySettings(BaseModel):
+    """Personal data (주민등록번호, 연락처, ...) in questions and documents."""
+
+    action: Literal["mask", "block"] = Field(
+        "mask", description="mask: personal data is replaced by its kind before any model or log sees it; "
+        "block: a question containing personal data is refused with a message."
+    )
+
+
+class LimitSettings(BaseModel):
+    """Per-person limits on model calls (answers, summaries, comparisons)."""
+
+    per_minute: int = Field(10, ge=1, description="Model calls one person may make per minute.")
+    per_day: int = Field(300, ge=1, description="Model calls one person may make per day.")
+
+
 class UsageSettings(BaseModel):
     """Usage analytics."""
 
@@ -198,6 +214,8 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Document ingestion limits.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval settings.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answer settings.")
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings, description="Privacy settings.")
+    limits: LimitSettings = Field(default_factory=LimitSettings, description="Model-call limits per person.")
     uploads: UploadSettings = Field(default_factory=UploadSettings, description="Upload settings.")
     usage: UsageSettings = Field(default_factory=UsageSettings, description="Usage analytics settings.")
     auth: AuthSettings = Field(default_factory=AuthSettings, description="Sign-in settings.")

@@ -17,7 +17,9 @@ from seoulai.auth.orgchart import OrgChart
 from seoulai.auth.people import Person, readable_collections
 from seoulai.config import Settings
 from seoulai.errors import InputError
+from seoulai.limits import ModelQuota
 from seoulai.llm import ChatModel, HealthReport, build_embedder, build_llm, check_health
+from seoulai.privacy.pii import mask
 from seoulai.retrieval.service import Hit, SearchService
 from seoulai.uploads import Uploads
 from seoulai.usage.log import Event as UsageEvent
@@ -41,6 +43,7 @@ class Services:
     usage: UsageLog | None
     uploads: Uploads
     org: OrgChart
+    quota: ModelQuota
 
     def health(self) -> HealthReport:
         return check_health(self.settings)
@@ -51,13 +54,15 @@ class Services:
 
     def search_manuals(self, person: Person, query: str, k: int | None = None) -> list[Hit]:
         hits = self.search.search(query, self.readable(person), k)
-        self.record(person, "manual_search", "search", sources=len(hits), query=query,
+        self.record(person, "manual_search", "search", sources=len(hits), query=mask(query),
                     outcome="ok" if hits else "no_answer")
         return hits
 
     def ask_manuals(self, person: Person, question: str, history: Sequence[Turn] = (),
                     use_model: bool = True) -> Iterator[Event]:
         """Stream a grounded answer over the manuals this person may read, and log it."""
+        if use_model and self.chat.configured:
+            self.quota.take(person.pseudonym)
         for event in self.answers.ask(question, self.readable(person), history, use_model):
             if event.kind == "done" and event.answer is not None:
                 event.answer.model = self.chat.name
@@ -67,16 +72,32 @@ class Services:
     def feedback(self, person: Person, event_id: str, rating: int, comment: str = "") -> None:
         if rating not in (1, -1):
             raise InputError("평가는 👍 또는 👎 중 하나입니다.", code="bad_rating")
-        self.record(person, "manual_search", "feedback", rating=rating, comment=comment.strip()[:1000] or None,
+        self.record(person, "manual_search", "feedback", rating=rating, comment=mask(comment.strip()[:1000]) or None,
                     ref_id=event_id)
 
     # -- 문서 Q&A: only ever the person's own private collection -----------------------------------------
     def ask_documents(self, person: Person, question: str, history: Sequence[Turn] = ()) -> Iterator[Event]:
+        if self.chat.configured:
+            self.quota.take(person.pseudonym)
         for event in self.uploads.ask(person, question, history):
             if event.kind == "done" and event.answer is not None:
                 event.answer.model = self.chat.name
                 self._log_answer(person, "doc_qa", event.answer)
             yield event
+
+    def summarize_document(self, person: Person, doc: str, progress=None):  # type: ignore[no-untyped-def]
+        if self.chat.configured:
+            self.quota.take(person.pseudonym)
+        summary = self.uploads.summarize(person, doc, progress)
+        self.record(person, "doc_qa", "summary", outcome="ok" if summary.text else "no_answer")
+        return summary
+
+    def compare_documents(self, person: Person, before: str, after: str):  # type: ignore[no-untyped-def]
+        if self.chat.configured:
+            self.quota.take(person.pseudonym)
+        result = self.uploads.compare(person, before, after)
+        self.record(person, "doc_qa", "compare", sources=len(result.changes))
+        return result
 
     # -- manual library -----------------------------------------------------------------------------------
     def manageable(self, person: Person) -> list[str]:
@@ -148,7 +169,8 @@ class Services:
         saved = self.settings.usage.minutes_saved.get(feature) if outcome == "ok" else None
         answer_id = self.record(person, feature, "ask", model=answer.model, latency_ms=answer.latency_ms,
                                 ttft_ms=answer.ttft_ms, sources=len(answer.passages), outcome=outcome,
-                                error_code=answer.error_code, query=answer.question, minutes_saved=saved)
+                                error_code=answer.error_code, query=answer.logged_question or mask(answer.question),
+                                minutes_saved=saved)
         answer.event_id = answer_id
 
 
@@ -164,7 +186,7 @@ def build_services(settings: Settings | None = None) -> Services:
         embedder = None
     search = SearchService(settings, embedder)
     answers = AnswerEngine(search, chat, settings.answer.passages, settings.answer.min_coverage,
-                           settings.answer.history_turns)
+                           settings.answer.history_turns, settings.privacy.action)
     usage = None
     if settings.usage.enabled:
         if settings.usage.mode == "parquet":
@@ -174,4 +196,5 @@ def build_services(settings: Settings | None = None) -> Services:
             usage = UsageLog(settings.usage.db_path or Path(settings.data_dir) / "usage.duckdb")
     uploads = Uploads(settings, search, answers, chat)
     return Services(settings=settings, chat=chat, embedder=embedder, search=search, answers=answers, usage=usage,
-                    uploads=uploads, org=OrgChart.load(settings.auth.org_chart))
+                    uploads=uploads, org=OrgChart.load(settings.auth.org_chart),
+                    quota=ModelQuota(settings.limits.per_minute, settings.limits.per_day))

@@ -21,6 +21,7 @@ from seoulai.config import Settings
 from seoulai.errors import InputError
 from seoulai.ingest.errors import IngestError
 from seoulai.llm import ChatModel
+from seoulai.privacy.pii import detect
 from seoulai.retrieval.service import SearchService
 from seoulai.retrieval.store import DocumentRecord
 
@@ -36,6 +37,7 @@ class UploadResult:
     message: str
     pages: int | None = None
     chars: int | None = None
+    pii: int = 0  # personal identifiers found in the text (masked before any model sees them)
 
 
 class Uploads:
@@ -90,7 +92,9 @@ class Uploads:
             record = next((d for d in self.search.documents(person.private_collection) if d.doc == name), None)
             pages = record.pages if record else None
             chars = int(record.metadata.get("chars", 0)) if record else None
-            results.append(UploadResult(name, True, "읽기 완료", pages, chars))
+            chunks = self.search.collection(person.private_collection).chunks_of([name])
+            pii = sum(len(detect(chunk.text)) for chunk in chunks)
+            results.append(UploadResult(name, True, "읽기 완료", pages, chars, pii))
         return results
 
     def documents(self, person: Person) -> list[DocumentRecord]:

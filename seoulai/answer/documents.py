@@ -18,6 +18,7 @@ from seoulai.answer.citations import check_citations
 from seoulai.answer.prompts import render
 from seoulai.ingest.types import Chunk
 from seoulai.llm import ChatModel, LLMError, Message
+from seoulai.privacy.pii import mask
 
 Progress = Callable[[str, float], None]
 SYSTEM = ("당신은 서울특별시 공무원의 문서 작업을 돕는 AI 도우미입니다. 주어진 자료에만 근거하여 공문서 문체로 "
@@ -102,7 +103,7 @@ def _windows(chunks: list[Chunk], limit: int) -> list[list[dict[str, object]]]:
     current: list[dict[str, object]] = []
     size = 0
     for number, chunk in enumerate(chunks, start=1):
-        item = {"number": number, "page": chunk.page, "section": chunk.section, "text": chunk.text}
+        item = {"number": number, "page": chunk.page, "section": chunk.section, "text": mask(chunk.text)}
         if current and size + len(chunk.text) > limit:
             windows.append(current)
             current, size = [], 0
@@ -145,7 +146,8 @@ def compare(title_a: str, chunks_a: list[Chunk], title_b: str, chunks_b: list[Ch
     if not chat.configured:
         result.notice = (result.notice + " " if result.notice else "") + "언어 모델이 없어 변경 목록만 보여 드립니다."
         return result
-    prompt = render("compare.j2", title_a=title_a, title_b=title_b, changes=shown)
+    masked = [Change(c.kind, c.section, mask(c.before), mask(c.after), c.page_before, c.page_after) for c in shown]
+    prompt = render("compare.j2", title_a=title_a, title_b=title_b, changes=masked)
     try:
         text = chat.generate([Message("system", SYSTEM), Message("user", prompt)])
     except LLMError as error:

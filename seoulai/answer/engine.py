@@ -15,6 +15,7 @@ from typing import Literal
 from seoulai.answer.citations import check_citations
 from seoulai.answer.prompts import render
 from seoulai.llm import ChatModel, LLMError, Message, StreamInterrupted
+from seoulai.privacy.pii import detect, mask, summary
 from seoulai.retrieval.query import analyze_query
 from seoulai.retrieval.service import Hit, SearchService
 from seoulai.text.korean import morphs
@@ -48,6 +49,8 @@ class Answer:
     ttft_ms: float | None = None
     model: str = ""
     event_id: str = ""  # the usage event of this answer, for feedback
+    masked: str = ""  # what personal data was masked before the model saw the question, e.g. "휴대전화번호 1건"
+    logged_question: str = ""  # the question as it may be logged (masked)
 
     def cited_passages(self) -> list[tuple[int, Hit]]:
         return [(n, self.passages[n - 1]) for n in self.cited]
@@ -70,12 +73,13 @@ class Event:
 
 class AnswerEngine:
     def __init__(self, search: SearchService, chat: ChatModel, passages: int = 5, min_coverage: float = 0.34,
-                 history_turns: int = 4) -> None:
+                 history_turns: int = 4, privacy: str = "mask") -> None:
         self.search = search
         self.chat = chat
         self.passages = passages
         self.min_coverage = min_coverage
         self.history_turns = history_turns
+        self.privacy = privacy
 
     def retrieve(self, question: str, collections: Sequence[str], history: Sequence[Turn] = ()) -> list[Hit]:
         """Passages for the question; a follow-up also searches with the previous question's words."""
@@ -87,9 +91,18 @@ class AnswerEngine:
     def ask(self, question: str, collections: Sequence[str], history: Sequence[Turn] = (),
             use_model: bool = True) -> Iterator[Event]:
         started = time.perf_counter()
+        findings = detect(question)
+        if findings and self.privacy == "block":
+            yield Event("passages", passages=[])
+            answer = Answer(question=question, status="error", error_code="pii_blocked", logged_question=mask(question),
+                            notice=f"질문에 개인정보({summary(findings)})가 있어 처리하지 않았습니다. 개인정보를 지우고 "
+                                   "다시 질문해 주세요.", masked=summary(findings))
+            yield self._done(answer, started)
+            return
         passages = self.retrieve(question, collections, history)
         yield Event("passages", passages=passages)
-        answer = Answer(question=question, status="answered", passages=passages, model=self.chat.name)
+        answer = Answer(question=question, status="answered", passages=passages, model=self.chat.name,
+                        masked=summary(findings), logged_question=mask(question, findings))
         if not passages:
             answer.status, answer.notice = "no_evidence", f"{NO_EVIDENCE}. 질문을 바꾸거나 다른 낱말로 검색해 보세요."
             yield self._done(answer, started)
@@ -125,9 +138,11 @@ class AnswerEngine:
         yield self._done(answer, started)
 
     def messages(self, question: str, passages: Sequence[Hit], history: Sequence[Turn]) -> list[Message]:
-        recent = list(history)[-self.history_turns:]
+        """The prompt, with personal data masked in everything the model would read."""
+        recent = [Turn(t.role, mask(t.text)) for t in list(history)[-self.history_turns:]]
+        shown = [{"title": p.title, "section": p.section, "page": p.page, "text": mask(p.text)} for p in passages]
         system = render("answer_system.j2", passage_count=len(passages))
-        user = render("answer_user.j2", question=question, passages=passages, history=recent)
+        user = render("answer_user.j2", question=mask(question), passages=shown, history=recent)
         return [Message("system", system), Message("user", user)]
 
     @staticmethod

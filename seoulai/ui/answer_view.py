@@ -39,6 +39,8 @@ def passage_card(number: int | None, hit: Hit, question: str) -> None:
 
 def render_answer(answer: Answer) -> None:
     """The checked answer, its notices, then the cited passages as numbered cards."""
+    if answer.masked and answer.error_code != "pii_blocked":
+        st.caption(f"🔒 질문의 개인정보({answer.masked})를 가린 뒤 모델에 보냈습니다.")
     if answer.status in ("answered",) and answer.text:
         st.markdown(safe_markdown(answer.text))
         if answer.incomplete:

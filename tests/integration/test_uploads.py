@@ -110,3 +110,29 @@ def test_retention_removes_index_vectors_and_files(services: Services) -> None:
     assert services.search.search(SECRET, [collection], 5) == []
     assert not set(ids) & services.search.dense.known_ids(collection)
     assert not (Path(services.settings.data_dir) / "uploads" / ALICE.pseudonym / "오래된.md").exists()
+
+
+def test_personal_data_never_reaches_the_model_or_the_log(services: Services, fake_ollama: FakeOllama) -> None:
+    results = services.uploads.upload(ALICE, [("명단.md", _doc("# 연락처\n\n담당 김서울 010-9876-5432, "
+                                                                 "주민번호 900101-1234568 관련 민원 처리기간 안내."))])
+    assert results[0].pii == 2
+    fake_ollama.responder = lambda body: "처리기간을 안내합니다 [1]."
+    events = list(services.ask_documents(ALICE, "010-1111-2222로 연락한 민원인의 민원 처리기간 안내는?"))
+    answer = events[-1].answer
+    assert answer is not None and answer.masked == "휴대전화번호 1건"
+    sent = str([r.body for r in fake_ollama.chat_requests()])
+    assert "010-1111-2222" not in sent and "010-9876-5432" not in sent and "900101-1234568" not in sent
+    assert "[휴대전화번호]" in sent and "[주민등록번호]" in sent
+
+
+def test_block_mode_refuses_without_calling_the_model(tmp_path: Path, fake_ollama: FakeOllama) -> None:
+    settings = Settings(data_dir=tmp_path / "d", index_dir=tmp_path / "i", ollama_url=fake_ollama.url,
+                        embed={"backend": "none"}, privacy={"action": "block"})
+    services = build_services(settings)
+    events = list(services.ask_manuals(ALICE, "주민번호 900101-1234568 조회 방법"))
+    answer = events[-1].answer
+    assert answer is not None and answer.error_code == "pii_blocked" and "개인정보" in answer.notice
+    assert not fake_ollama.chat_requests()
+    services.usage.flush()
+    logged = services.usage.query("SELECT query FROM events WHERE action = 'ask'")
+    assert logged == [("주민번호 [주민등록번호] 조회 방법",)]
