@@ -44,6 +44,7 @@ with upload_tab:
                 else:
                     st.error(f"{result.name}: {result.message}", icon="⚠️")
             services.record(person, "doc_qa", "upload", sources=sum(r.ok for r in results))
+            services.audit(person, "upload", ", ".join(r.name for r in results if r.ok))
 
     documents = services.uploads.documents(person)
     st.subheader("내 문서")
@@ -58,6 +59,7 @@ with upload_tab:
         if st.button("지우기", disabled=not chosen, key="dq_delete"):
             services.uploads.delete(person, chosen)
             services.record(person, "doc_qa", "delete", sources=len(chosen))
+            services.audit(person, "upload_delete", ", ".join(chosen))
             st.rerun()
 
 names = [d.doc for d in services.uploads.documents(person)]

@@ -99,6 +99,7 @@ if st.button("내보낼 파일 만들기", key="us_export"):
         table.head(100_000).to_excel(excel, index=False, sheet_name="이용현황")
         st.session_state["us_files"] = (table.to_csv(index=False).encode("utf-8-sig"), excel.getvalue(), len(table))
     services.record(person, "usage", "export", sources=len(table))
+    services.audit(person, "usage_export", f"{department} {filters.start}~{filters.end} ({len(table):,}건)")
 if "us_files" in st.session_state:
     csv_bytes, xlsx_bytes, rows = st.session_state["us_files"]
     d1, d2 = st.columns(2)

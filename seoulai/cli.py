@@ -267,6 +267,39 @@ def cmd_pii_mask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("새 비밀번호: ")
+    if first != getpass.getpass("비밀번호 확인: "):
+        from seoulai.errors import InputError
+
+        raise InputError("두 비밀번호가 다릅니다. 다시 실행하세요.", code="password_mismatch")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    services = _services()
+    accounts = services.accounts()
+    if args.users_command == "add":
+        account = accounts.add(args.id, args.name, args.department, args.role, _read_password(args),
+                               {u.path for u in services.org.units})
+        sys.stdout.write(f"계정을 만들었습니다: {account.id} ({account.name}, {account.department}, {account.role})\n")
+    elif args.users_command == "reset-password":
+        accounts.reset_password(args.id, _read_password(args))
+        sys.stdout.write(f"비밀번호를 바꿨습니다: {args.id}\n")
+    else:
+        rows = [{"id": a.id, "name": a.name, "department": a.department, "role": a.role} for a in accounts.list()]
+        if args.json:
+            _print_json(rows)
+        else:
+            for row in rows:
+                sys.stdout.write(f"{row['id']}\t{row['name']}\t{row['department']}\t{row['role']}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _KoreanParser(prog="seoulai", description="서울시 행정 AI 도우미 명령줄 도구")
     parser.add_argument("-v", "--verbose", action="store_true", help="자세한 로그 출력")
@@ -325,6 +358,23 @@ def build_parser() -> argparse.ArgumentParser:
     pii_mask.add_argument("text", help="검사할 글 또는 - (표준 입력)")
     pii_mask.add_argument("--json", action="store_true", help='{"masked", "findings": [{"type","start","end"}]}')
     pii_mask.set_defaults(handler=cmd_pii_mask)
+
+    users = sub.add_parser("users", help="로컬 계정 관리 (SSO가 없는 시범 운영용)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="계정 추가 (비밀번호는 입력받음, 기본 비밀번호 없음)")
+    add.add_argument("id", help="아이디")
+    add.add_argument("--name", required=True, help="이름")
+    add.add_argument("--department", required=True, help="조직도의 부서 경로 (예: 서울특별시/행정국/총무과)")
+    add.add_argument("--role", default="staff", help="staff | dept_admin | manager | admin")
+    add.add_argument("--password-stdin", action="store_true", help="비밀번호를 표준 입력 첫 줄에서 읽음")
+    add.set_defaults(handler=cmd_users)
+    reset = users_sub.add_parser("reset-password", help="비밀번호 재설정")
+    reset.add_argument("id", help="아이디")
+    reset.add_argument("--password-stdin", action="store_true", help="비밀번호를 표준 입력 첫 줄에서 읽음")
+    reset.set_defaults(handler=cmd_users)
+    listing = users_sub.add_parser("list", help="계정 목록")
+    listing.add_argument("--json", action="store_true", help="JSON으로 출력")
+    listing.set_defaults(handler=cmd_users)
     return parser
 
 

@@ -186,6 +186,12 @@ class AuthSettings(BaseModel):
     org_chart: Path | None = Field(
         None, description="YAML org chart (실/국/과 tree with headcounts); default: the bundled demo chart."
     )
+    accounts_path: Path | None = Field(
+        None, description="Local accounts file for mode local (default: <data dir>/accounts.json)."
+    )
+    session_minutes: int = Field(480, ge=5, description="Minutes a sign-in lasts before the person signs in again.")
+    department_claim: str = Field("department", description="OIDC claim holding the 실/국/과 path.")
+    role_claim: str = Field("role", description="OIDC claim holding the role (staff, dept_admin, manager, admin).")
 
 
 class Settings(BaseSettings):

@@ -119,12 +119,14 @@ class Services:
         report = self.search.ingest(paths, collection, department=person.department, progress=progress,
                                     sources=sources)
         self.record(person, "library", "upload", sources=len(report.changes.added) + len(report.changes.replaced))
+        self.audit(person, "library_upload", f"{collection}: {', '.join(report.changes.added + report.changes.replaced)}")
         return report
 
     def delete_manuals(self, person: Person, collection: str, docs: Sequence[str]):  # type: ignore[no-untyped-def]
         self.check_manage(person, collection)
         report = self.search.remove_documents(collection, docs)
         self.record(person, "library", "delete", sources=len(report.changes.removed))
+        self.audit(person, "library_delete", f"{collection}: {', '.join(report.changes.removed)}")
         return report
 
     def reindex_manuals(self, person: Person, collection: str, progress=None) -> int:  # type: ignore[no-untyped-def]
@@ -151,6 +153,34 @@ class Services:
         if self.usage is None or not self.usage.enabled:
             raise InputError("이용 기록이 꺼져 있습니다 (SEOULAI_USAGE__ENABLED).", code="usage_disabled")
         return self.usage.analytics()
+
+    # -- sign-in and audit -------------------------------------------------------------------------------------
+    def accounts(self):  # type: ignore[no-untyped-def]
+        from seoulai.auth.accounts import Accounts
+
+        return Accounts(self.settings.auth.accounts_path or Path(self.settings.data_dir) / "accounts.json")
+
+    def sign_in(self, account_id: str, password: str) -> Person | None:
+        person = self.accounts().verify(account_id, password)
+        who = person or Person(account_id, "", "", "")
+        self.audit(who, "sign_in" if person else "sign_in_failed", "local")
+        return person
+
+    def audit(self, person: Person, action: str, target: str = "") -> None:
+        """Who did what to which collection: kept with the usage events, shown to administrators."""
+        self.record(person, "audit", action, comment=target[:500] or None)
+
+    def audit_log(self, person: Person, limit: int = 500):  # type: ignore[no-untyped-def]
+        if person.role != "admin":
+            raise InputError("감사 기록은 시스템 관리자만 볼 수 있습니다.", code="forbidden")
+        if self.usage is None or not self.usage.enabled:
+            raise InputError("이용 기록이 꺼져 있어 감사 기록이 없습니다.", code="usage_disabled")
+        cursor = self.usage.analytics()._cursor()
+        try:
+            return cursor.execute(f"SELECT ts, user_id, department, role, action, comment FROM {self.usage.analytics().source} "  # noqa: S608
+                                  "WHERE feature = 'audit' ORDER BY ts DESC LIMIT ?", [limit]).df()
+        finally:
+            cursor.close()
 
     # -- usage ------------------------------------------------------------------------------------------------
     def record(self, person: Person, feature: str, action: str, **fields: object) -> str:

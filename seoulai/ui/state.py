@@ -49,5 +49,9 @@ def get_person() -> Person:
     if isinstance(person, Person):
         return person
     settings = get_services().settings
+    if settings.auth.mode != "none":
+        # A page opened without passing the sign-in gate in app.py.
+        st.warning("로그인이 필요합니다. 첫 화면에서 로그인하세요.", icon="🔒")
+        st.stop()
     return Person(id="demo", name="시범 사용자", department=settings.auth.demo_department,
                   role=settings.auth.demo_role)

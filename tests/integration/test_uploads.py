@@ -136,3 +136,18 @@ def test_block_mode_refuses_without_calling_the_model(tmp_path: Path, fake_ollam
     services.usage.flush()
     logged = services.usage.query("SELECT query FROM events WHERE action = 'ask'")
     assert logged == [("주민번호 [주민등록번호] 조회 방법",)]
+
+
+def test_departments_are_isolated_at_the_service_layer(services: Services, tmp_path: Path) -> None:
+    finance_admin = Person("f", "재무담당", "서울특별시/재무국/재무과", "dept_admin")
+    general_staff = Person("g", "총무직원", "서울특별시/행정국/총무과", "staff")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "세입지침.md").write_text("# 세입 지침\n\n재무과내부코드 세입 징수 절차.", encoding="utf-8")
+    services.ingest_manuals(finance_admin, finance_admin.department_collection, [folder / "세입지침.md"])
+    assert any("재무과내부코드" in h.text for h in services.search_manuals(finance_admin, "재무과내부코드 세입 징수"))
+    assert services.search_manuals(general_staff, "재무과내부코드 세입 징수") == []
+    with pytest.raises(InputError):  # a department admin cannot write into another department's library
+        services.ingest_manuals(finance_admin, general_staff.department_collection, [folder / "세입지침.md"])
+    with pytest.raises(InputError):  # staff manage no library at all
+        services.delete_manuals(general_staff, general_staff.department_collection, ["세입지침.md"])
