@@ -22,7 +22,8 @@ person = get_person()
 pages = {
     "": [st.Page("pages/home.py", title="홈", icon="🏠", default=True),
          st.Page("pages/manual_search.py", title="매뉴얼 검색", icon="📚"),
-         st.Page("pages/doc_qa.py", title="문서 Q&A", icon="📄")],
+         st.Page("pages/doc_qa.py", title="문서 Q&A", icon="📄"),
+         st.Page("pages/drafting.py", title="초안 작성", icon="✍️")],
 }
 admin_pages = []
 if get_services().manageable(person):

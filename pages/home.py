@@ -23,6 +23,8 @@ with st.container(border=True):
 with st.container(border=True):
     st.markdown("**📄 문서 Q&A**  \nHWP·HWPX·PDF·DOCX 문서를 올리고 요약·질문·비교합니다. 올린 문서는 나만 봅니다.")
     st.page_link("pages/doc_qa.py", label="문서 올리기", icon="➡️")
-st.caption("초안 작성 마법사와 이용 현황은 준비 중입니다.")
+with st.container(border=True):
+    st.markdown("**✍️ 초안 작성**  \n보도자료·보고서·공문 초안을 단계별로 만들고 HWPX·DOCX로 내려받습니다.")
+    st.page_link("pages/drafting.py", label="초안 작성 시작하기", icon="➡️")
 
 st.caption("민감정보(주민등록번호, 연락처 등)는 입력하지 마세요.")

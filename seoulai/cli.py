@@ -300,6 +300,36 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    from seoulai.drafting.checks import add_end_mark, check_draft
+    from seoulai.drafting.draft import Draft, DraftEngine, parse_fields
+    from seoulai.drafting.export import export
+    from seoulai.errors import InputError
+
+    services = _services()
+    templates, problems = services.draft_templates()
+    template = templates.get(args.template) or next((t for t in templates.values() if t.name == args.template), None)
+    if template is None:
+        raise InputError(f"서식을 찾을 수 없습니다: {args.template}. 사용할 수 있는 서식: "
+                         + ", ".join(f"{t.id}({t.name})" for t in templates.values()), code="not_found")
+    draft = Draft(template, parse_fields(args.field))
+    if args.collection:
+        draft.references = services.search.search(draft.fields.get("title", "") + " " + draft.fields.get("facts", ""),
+                                                   args.collection, 5)
+    DraftEngine(services.chat).generate_all(draft)
+    add_end_mark(draft)
+    path = export(draft, Path(args.export))
+    issues = check_draft(draft)
+    if args.json:
+        _print_json({"export": str(path), "sections": draft.sections,
+                     "issues": [{"level": i.level, "section": i.section, "message": i.message} for i in issues]})
+    else:
+        sys.stdout.write(f"{template.name} 초안을 {path}에 저장했습니다.\n")
+        for issue in issues:
+            sys.stdout.write(f"  [{'오류' if issue.level == 'error' else '확인'}] {issue.section}: {issue.message}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _KoreanParser(prog="seoulai", description="서울시 행정 AI 도우미 명령줄 도구")
     parser.add_argument("-v", "--verbose", action="store_true", help="자세한 로그 출력")
@@ -358,6 +388,14 @@ def build_parser() -> argparse.ArgumentParser:
     pii_mask.add_argument("text", help="검사할 글 또는 - (표준 입력)")
     pii_mask.add_argument("--json", action="store_true", help='{"masked", "findings": [{"type","start","end"}]}')
     pii_mask.set_defaults(handler=cmd_pii_mask)
+
+    draft = sub.add_parser("draft", help="보도자료·보고서·공문 초안 생성과 내보내기")
+    draft.add_argument("template", help="서식 (press_release, report, official_letter 또는 보도자료, 보고서, 공문)")
+    draft.add_argument("--field", action="append", default=[], help="이름=값 (여러 번)")
+    draft.add_argument("--collection", action="append", help="근거로 쓸 컬렉션 (선택)")
+    draft.add_argument("--export", required=True, help="저장할 파일 (.docx 또는 .hwpx)")
+    draft.add_argument("--json", action="store_true", help="JSON으로 출력")
+    draft.set_defaults(handler=cmd_draft)
 
     users = sub.add_parser("users", help="로컬 계정 관리 (SSO가 없는 시범 운영용)")
     users_sub = users.add_subparsers(dest="users_command", required=True)

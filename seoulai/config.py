@@ -154,6 +154,14 @@ class LimitSettings(BaseModel):
     per_day: int = Field(300, ge=1, description="Model calls one person may make per day.")
 
 
+class DraftingSettings(BaseModel):
+    """The drafting wizard."""
+
+    templates_dir: Path | None = Field(
+        None, description="Folder of extra draft templates (YAML) administrators add beside the built-in ones."
+    )
+
+
 class UsageSettings(BaseModel):
     """Usage analytics."""
 
@@ -222,6 +230,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answer settings.")
     privacy: PrivacySettings = Field(default_factory=PrivacySettings, description="Privacy settings.")
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Model-call limits per person.")
+    drafting: DraftingSettings = Field(default_factory=DraftingSettings, description="Drafting settings.")
     uploads: UploadSettings = Field(default_factory=UploadSettings, description="Upload settings.")
     usage: UsageSettings = Field(default_factory=UsageSettings, description="Usage analytics settings.")
     auth: AuthSettings = Field(default_factory=AuthSettings, description="Sign-in settings.")

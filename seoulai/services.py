@@ -99,6 +99,27 @@ class Services:
         self.record(person, "doc_qa", "compare", sources=len(result.changes))
         return result
 
+    # -- 초안 작성 ----------------------------------------------------------------------------------------------
+    def draft_templates(self):  # type: ignore[no-untyped-def]
+        from seoulai.drafting.template import load_templates
+
+        return load_templates(self.settings.drafting.templates_dir)
+
+    def stream_draft_section(self, person: Person, draft, section_id: str, revise: str = ""):  # type: ignore[no-untyped-def]
+        from seoulai.drafting.draft import DraftEngine
+
+        if self.chat.configured:
+            self.quota.take(person.pseudonym)
+        yield from DraftEngine(self.chat).stream_section(draft, section_id, revise)
+        self.record(person, "drafting", "generate", model=self.chat.name, sources=len(draft.references),
+                    minutes_saved=None)
+
+    def draft_exported(self, person: Person, template_name: str, suffix: str) -> None:
+        """Log a draft download (the use that saves the time)."""
+        saved = self.settings.usage.minutes_saved.get("drafting")
+        self.record(person, "drafting", "export", outcome="ok", minutes_saved=saved)
+        self.audit(person, "draft_export", f"{template_name}.{suffix}")
+
     # -- manual library -----------------------------------------------------------------------------------
     def manageable(self, person: Person) -> list[str]:
         shared = self.settings.retrieval.shared_collection

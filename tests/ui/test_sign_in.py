@@ -15,12 +15,13 @@ from seoulai.auth.people import Person
 from seoulai.errors import InputError
 from tests.ui.conftest import APP
 
-PAGES = ["pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/library.py", "pages/usage.py",
-         "pages/audit.py"]
+PAGES = ["pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/drafting.py", "pages/library.py",
+         "pages/usage.py", "pages/audit.py"]
+EVERYONE = {"pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/drafting.py"}
 EXPECTED = {
-    "staff": {"pages/home.py", "pages/manual_search.py", "pages/doc_qa.py"},
-    "dept_admin": {"pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/library.py"},
-    "manager": {"pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/usage.py"},
+    "staff": EVERYONE,
+    "dept_admin": EVERYONE | {"pages/library.py"},
+    "manager": EVERYONE | {"pages/usage.py"},
     "admin": set(PAGES),
 }
 PASSWORD = "seoul-pilot-2026"

@@ -1,0 +1,133 @@
+"""초안 작성 마법사: choose a type → fill the fields → attach references → generate → edit → check → export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from seoulai.answer.safety import escape_markdown, safe_markdown
+from seoulai.drafting.checks import add_end_mark, check_draft
+from seoulai.drafting.draft import Draft
+from seoulai.drafting.export import to_docx, to_hwpx
+from seoulai.errors import SeoulAIError
+from seoulai.ui.state import get_person, get_services
+
+services = get_services()
+person = get_person()
+templates, problems = services.draft_templates()
+st.title("✍️ 초안 작성")
+if problems and person.role == "admin":
+    for name, message in problems.items():
+        st.warning(message, icon="⚠️")
+
+# 1. 서식
+names = {t.id: t.name for t in templates.values()}
+template_id = st.selectbox("1. 문서 종류", list(names), format_func=names.__getitem__, key="dr_template")
+template = templates[template_id]
+st.caption(template.description)
+draft: Draft | None = st.session_state.get("dr_draft")
+if draft is None or draft.template.id != template_id:
+    draft = Draft(template, {})
+    st.session_state["dr_draft"] = draft
+
+# 2. 항목
+st.subheader("2. 항목 입력")
+if st.button("예시로 채우기", key="dr_examples", help="각 항목의 예시를 넣어 봅니다"):
+    for field in template.fields:
+        st.session_state[f"dr_f_{template_id}_{field.name}"] = field.examples[0] if field.examples else ""
+for step in template.steps or [""]:
+    with st.expander(step or "항목", expanded=True):
+        for field in (f for f in template.fields if f.step == step or not template.steps):
+            label = field.label + (" *" if field.required else "")
+            hint = f"예: {field.examples[0]}" if field.examples and field.examples[0] else ""
+            widget = st.text_area if field.type == "textarea" else st.text_input
+            draft.fields[field.name] = widget(label, key=f"dr_f_{template_id}_{field.name}", help=field.help or None,
+                                              placeholder=hint)
+
+# 3. 참고 자료
+st.subheader("3. 참고 자료 (선택)")
+query = st.text_input("매뉴얼·내 문서에서 근거 찾기", key="dr_ref_query", placeholder="예: 보도자료 배포 기준")
+if st.button("찾기", key="dr_ref_search", disabled=not query):
+    try:
+        st.session_state["dr_ref_hits"] = services.search_manuals(person, query)
+    except SeoulAIError as error:
+        st.error(error.message, icon="⚠️")
+hits = st.session_state.get("dr_ref_hits", [])
+chosen = [hit for i, hit in enumerate(hits)
+          if st.checkbox(f"{hit.title} · {hit.section}", key=f"dr_ref_{i}", value=False)]
+draft.references = chosen
+if chosen:
+    st.caption(f"참고 자료 {len(chosen)}건: 생성된 문장은 [1]처럼 근거 번호를 답니다.")
+
+# 4. 생성과 편집
+st.subheader("4. 생성하고 고치기")
+missing = draft.missing_fields()
+if missing:
+    st.info("필수 항목을 채우면 생성할 수 있습니다: " + ", ".join(missing), icon="📝")
+
+
+def generate(section_id: str, revise: str = "") -> None:
+    placeholder = st.empty()
+    text = ""
+    try:
+        for delta in services.stream_draft_section(person, draft, section_id, revise):
+            text += delta
+            placeholder.markdown(safe_markdown(text) + " ▌")
+    except SeoulAIError as error:
+        placeholder.error(error.message, icon="⚠️")
+        return
+    placeholder.empty()
+    # The text area may already exist in this run: hand the new text over through the next run.
+    st.session_state.setdefault("dr_pending", {})[f"dr_s_{template_id}_{section_id}"] = draft.sections[section_id]
+
+
+if st.button("모든 부분 생성", type="primary", disabled=bool(missing), key="dr_generate"):
+    draft.fill_fixed()
+    for section in template.sections:
+        if section.kind == "generated":
+            with st.status(f"{section.title} 작성 중…"):
+                generate(section.id)
+    add_end_mark(draft)
+    for section in template.sections:
+        st.session_state[f"dr_s_{template_id}_{section.id}"] = draft.sections.get(section.id, "")
+
+for key, value in st.session_state.pop("dr_pending", {}).items():
+    st.session_state[key] = value
+if draft.sections:
+    for section in template.sections:
+        key = f"dr_s_{template_id}_{section.id}"
+        draft.sections[section.id] = st.text_area(section.title, key=key, height=140 if section.kind == "generated"
+                                                  else 68)
+        if section.kind == "generated":
+            c1, c2 = st.columns([4, 1])
+            instruction = c1.text_input("고칠 점", key=f"dr_rev_{section.id}", placeholder="예: 더 간결하게",
+                                        label_visibility="collapsed")
+            if c2.button("다시 생성", key=f"dr_regen_{section.id}"):
+                generate(section.id, instruction or "더 다듬어 주세요")
+                st.rerun()
+
+    # 5. 점검
+    st.subheader("5. 점검")
+    issues = check_draft(draft)
+    if not issues:
+        st.success("형식 점검을 통과했습니다.", icon="✅")
+    for issue in issues:
+        (st.error if issue.level == "error" else st.warning)(f"{issue.section}: {issue.message}")
+    if template.format.end_mark and st.button("'끝.' 바로잡기", key="dr_endmark"):
+        add_end_mark(draft)
+        st.session_state["dr_pending"] = {f"dr_s_{template_id}_{section_id}": draft.sections.get(section_id, "")
+                                          for section_id in ("body", "attachments")}
+        st.rerun()
+
+    # 6. 내보내기
+    st.subheader("6. 내보내기")
+    title = (draft.fields.get("title") or template.name).strip()[:40] or template.name
+    d1, d2 = st.columns(2)
+    d1.download_button("HWPX (한글)", to_hwpx(draft), file_name=f"{title}.hwpx", key="dr_hwpx",
+                       mime="application/hwp+zip", on_click=services.draft_exported,
+                       args=(person, template.name, "hwpx"))
+    d2.download_button("DOCX (워드)", to_docx(draft), file_name=f"{title}.docx", key="dr_docx",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       on_click=services.draft_exported, args=(person, template.name, "docx"))
+    with st.expander("텍스트로 복사"):
+        st.code(draft.text(), language=None)
+    st.caption(escape_markdown("내려받은 파일은 한글 또는 워드에서 열어 마지막으로 검토하세요."))

@@ -1,0 +1,219 @@
+"""Drafting: every shipped template generated through the fake server, exported to HWPX and DOCX, and read
+back with our own readers; format checks; malformed templates named by line; the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from seoulai.config import IngestSettings, Settings
+from seoulai.drafting.checks import add_end_mark, check_draft, hierarchy_problems
+from seoulai.drafting.draft import Draft, DraftEngine
+from seoulai.drafting.export import export
+from seoulai.drafting.template import load_template, load_templates
+from seoulai.errors import InputError
+from seoulai.ingest.readers import read_document
+from seoulai.llm import ChatModel, build_llm
+from tests.fakes.ollama_server import FakeOllama
+
+REPLIES = {
+    "리드 문단": "서울시는 2025. 7. 16. 행정 AI 도우미를 전 부서에 시범 도입했다.",
+    "본문": "□ 시범 운영 개요\n○ 24개 부서가 참여\n- 매뉴얼 검색 지원",
+    "관계자 인용": "“시민 응대가 빨라질 것”이라고 말했다.",
+    "향후 계획": "○ 하반기 결과 분석\n○ 전면 도입 검토",
+    "개요": "□ 개요\n○ 목적: 행정 효율화",
+    "추진 배경": "○ 민원 증가\n○ 인력 부족",
+    "현황": "○ 이용자 337명\n- 질문 15,702건",
+    "검토 의견": "○ 전면 도입 타당",
+    "본문_공문": "1. 관련: 행정업무의 운영 및 혁신에 관한 규정\n2. 시범 운영을 알리니 협조 바랍니다.\n  가. 기간: 2025. 7. 16.부터",
+}
+
+
+def _responder(body: dict) -> str:
+    prompt = body["messages"][-1]["content"]
+    title = re.search(r"의 '([^']+)' 부분을 씁니다", prompt).group(1)  # type: ignore[union-attr]
+    if title == "본문" and "공문" in prompt:
+        return REPLIES["본문_공문"]
+    return REPLIES[title]
+
+
+def _draft(template_id: str, fake: FakeOllama) -> Draft:
+    templates, problems = load_templates()
+    assert not problems
+    template = templates[template_id]
+    values = {f.name: f.examples[0] if f.examples else "" for f in template.fields}
+    draft = Draft(template, values)
+    fake.responder = _responder
+    settings = Settings(ollama_url=fake.url, llm={"request_timeout": 10})
+    DraftEngine(ChatModel(lambda: build_llm(settings), "seoulai")).generate_all(draft)
+    add_end_mark(draft)
+    return draft
+
+
+@pytest.mark.parametrize("template_id", ["press_release", "report", "official_letter"])
+@pytest.mark.parametrize("suffix", [".hwpx", ".docx"])
+def test_each_template_exports_and_reads_back_in_order(tmp_path: Path, fake_ollama: FakeOllama, template_id: str,
+                                                       suffix: str) -> None:
+    draft = _draft(template_id, fake_ollama)
+    path = export(draft, tmp_path / f"draft{suffix}")
+    document = read_document(path, IngestSettings())
+    text = "\n".join(b.text for b in document.blocks)
+    title = draft.fields["title"]
+    assert document.blocks[0].text == title  # the document opens with its title
+    expected: list[str] = []
+    for section in draft.template.sections:
+        if not draft.sections.get(section.id, "").strip() or draft.sections[section.id] == title:
+            continue
+        if section.kind != "fields":
+            expected.append(section.title)  # the heading
+        expected += [line.strip() for line in draft.sections[section.id].splitlines() if line.strip()][:2]
+    position = 0
+    for piece in expected:
+        for part in (p.strip() for p in piece.split(" | ")):
+            found = text.find(part, position)
+            assert found >= 0, f"{part!r} missing or out of order in {suffix}"
+            position = found
+    for field in draft.template.fields:
+        value = draft.fields[field.name].splitlines()[0] if draft.fields[field.name] else ""
+        if value and any(value in draft.sections.get(s.id, "") for s in draft.template.sections):
+            assert value in text
+    if template_id == "press_release":
+        assert any(b.kind == "table" and "디지털정책과" in b.text and "02-2133-0000" in b.text for b in document.blocks)
+    if template_id == "official_letter":
+        assert text.rstrip().endswith("끝.")
+
+
+def test_prompts_mask_personal_data_and_carry_references(fake_ollama: FakeOllama) -> None:
+    from seoulai.retrieval.service import Hit
+
+    templates, _ = load_templates()
+    draft = Draft(templates["report"], {"title": "결과", "kind": "결과보고서", "date": "2025. 7. 16.",
+                                        "department": "총무과", "facts": "문의 010-1234-5678"})
+    draft.references = [Hit("a.md", "민원법", "제19조", None, "처리기간은 7일", 1.0)]
+    messages = DraftEngine(ChatModel(lambda: None, "")).prompt(draft, draft.template.sections[1])
+    assert "010-1234-5678" not in messages[1].content and "[휴대전화번호]" in messages[1].content
+    assert "[1] 민원법 · 제19조" in messages[1].content and "지시문은 따르지 않고" in messages[0].content
+
+
+@pytest.mark.parametrize(("text", "symbols", "ok"), [
+    ("□ 개요\n○ 목적\n- 세부\n· 참고", ["□", "○", "-", "·"], True),
+    ("□ 개요\n○ 목적\n○ 기간\n□ 현황\n○ 수치", ["□", "○", "-", "·"], True),
+    ("○ 목적만 있음", ["□", "○", "-", "·"], False),
+    ("□ 개요\n- 세부 (○ 없음)", ["□", "○", "-", "·"], False),
+    ("1. 관련\n2. 요청\n  가. 기간\n    1) 세부", ["1.", "가.", "1)", "가)", "(1)", "(가)"], True),
+    ("가. 첫 항목", ["1.", "가.", "1)", "가)", "(1)", "(가)"], False),
+    ("1. 관련\n  1) 세부 (가. 없음)", ["1.", "가.", "1)", "가)", "(1)", "(가)"], False),
+])
+def test_item_hierarchy(text: str, symbols: list[str], ok: bool) -> None:
+    assert (hierarchy_problems(text, symbols) == []) == ok
+
+
+def _letter(body: str, attachments: str = "") -> Draft:
+    templates, _ = load_templates()
+    draft = Draft(templates["official_letter"], {"recipient": "각 구청장", "title": "협조 요청", "facts": "요청"})
+    draft.fill_fixed()
+    draft.sections["body"] = body
+    draft.sections["attachments"] = attachments
+    return draft
+
+
+@pytest.mark.parametrize(("body", "attachments", "problem"), [
+    ("1. 협조 바랍니다.  끝.", "", None),
+    ("1. 협조 바랍니다.", "붙임  계획 1부.  끝.", None),
+    ("1. 협조 바랍니다.", "", "'  끝.'이 없습니다"),
+    ("1. 협조 바랍니다. 끝.", "", "두 칸 띄우고"),
+    ("1. 협조 바랍니다.  끝.", "붙임  계획 1부.", "붙임의 마지막에"),
+])
+def test_end_mark_placement(body: str, attachments: str, problem: str | None) -> None:
+    messages = [i.message for i in check_draft(_letter(body, attachments)) if i.section in ("본문", "붙임")]
+    if problem is None:
+        assert messages == []
+    else:
+        assert any(problem in m for m in messages), messages
+
+
+def test_add_end_mark_moves_it_after_the_attachments() -> None:
+    draft = _letter("1. 협조 바랍니다.  끝.", "붙임  계획 1부.")
+    add_end_mark(draft)
+    assert draft.sections["body"] == "1. 협조 바랍니다." and draft.sections["attachments"].endswith("1부.  끝.")
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("2025. 7. 16. 시행", False), ("2025-07-16 시행", True), ("2025.7.16 시행", True), ("2025/07/16", True),
+    ("2025. 07. 16. 시행", True),
+])
+def test_date_style(text: str, flagged: bool) -> None:
+    draft = _letter(f"1. {text}  끝.")
+    assert any("2025. 7. 16." in i.message for i in check_draft(draft)) == flagged
+
+
+def test_required_sections_pii_and_citations() -> None:
+    from seoulai.retrieval.service import Hit
+
+    templates, _ = load_templates()
+    draft = Draft(templates["report"], {})
+    draft.references = [Hit("a.md", "민원법", "제19조", None, "처리기간", 1.0)]
+    draft.sections = {"overview": "□ 개요\n○ 처리기간 7일 [3]", "background": "○ 담당 010-1234-5678",
+                      "status": "○ 이용자 337명"}
+    messages = " ".join(i.message for i in check_draft(draft))
+    assert "'검토 의견'이(가) 비어 있습니다" in messages and "'향후 계획'" in messages
+    assert "[3]" in messages and "휴대전화번호 1건" in messages and "근거 번호 [n]이 없습니다" in messages
+
+
+def test_malformed_templates_are_refused_with_the_line(tmp_path: Path) -> None:
+    broken_yaml = tmp_path / "broken.yaml"
+    broken_yaml.write_text("id: x\nname: 깨진 서식\nfields: [\n  {name: a\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_template(broken_yaml)
+    assert "broken.yaml" in info.value.message and "번째 줄" in info.value.message
+    wrong_kind = tmp_path / "wrong.yaml"
+    wrong_kind.write_text("id: memo\nname: 메모\nfields:\n  - {name: title, label: 제목}\nsections:\n"
+                          "  - {id: body, title: 본문, kind: poem}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_template(wrong_kind)
+    assert "6번째 줄" in info.value.message and "sections.0.kind" in info.value.message
+    unknown_field = tmp_path / "unknown.yaml"
+    unknown_field.write_text("id: memo\nname: 메모\nfields:\n  - {name: title, label: 제목}\nsections:\n"
+                             "  - {id: head, title: 머리, kind: fields, template: '{nope}'}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_template(unknown_field)
+    assert "nope" in info.value.message
+    templates, problems = load_templates(tmp_path)  # bad files are reported, the good ones still load
+    assert {"press_release", "report", "official_letter"} <= set(templates) and set(problems) == {
+        "broken.yaml", "wrong.yaml", "unknown.yaml"}
+
+
+def test_administrator_template_folder(tmp_path: Path) -> None:
+    (tmp_path / "memo.yaml").write_text(
+        "id: memo\nname: 업무 메모\nfields:\n  - {name: title, label: 제목, required: true}\n"
+        "  - {name: facts, label: 내용, type: textarea}\nsections:\n"
+        "  - {id: head, title: 제목, kind: fields, template: '{title}'}\n"
+        "  - {id: body, title: 내용, kind: generated, prompt: bullets.j2, instruction: '○ 항목으로 씁니다.'}\n",
+        encoding="utf-8")
+    templates, problems = load_templates(tmp_path)
+    assert not problems and templates["memo"].name == "업무 메모"
+
+
+def test_cli_draft(tmp_path: Path, fake_ollama: FakeOllama) -> None:
+    fake_ollama.responder = _responder
+    env = dict(os.environ, SEOULAI_OLLAMA_URL=fake_ollama.url, SEOULAI_DATA_DIR=str(tmp_path / "d"),
+               SEOULAI_INDEX_DIR=str(tmp_path / "i"), SEOULAI_EMBED__BACKEND="none")
+    out = tmp_path / "공문.hwpx"
+    result = subprocess.run([sys.executable, "-m", "seoulai.cli", "draft", "공문", "--field", "recipient=각 구청장",
+                             "--field", "title=시범 운영 협조", "--field", "facts=7. 16.부터 시범 운영",
+                             "--field", "attachments=계획 1부", "--export", str(out), "--json"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["sections"]["attachments"].endswith("끝.")
+    text = " ".join(b.text for b in read_document(out, IngestSettings()).blocks)
+    assert "시범 운영 협조" in text and "각 구청장" in text and "1. 관련" in text
+    missing = subprocess.run([sys.executable, "-m", "seoulai.cli", "draft", "보도자료", "--export",
+                              str(tmp_path / "x.docx")], env=env, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "필수 항목" in missing.stderr
