@@ -7,7 +7,7 @@ import streamlit as st
 from seoulai.answer.engine import Turn
 from seoulai.answer.safety import escape_markdown, safe_markdown
 from seoulai.errors import SeoulAIError
-from seoulai.ui.answer_view import render_answer
+from seoulai.ui.answer_view import render_answer, stream_answer
 from seoulai.ui.state import get_person, get_services
 
 services = get_services()
@@ -78,17 +78,7 @@ with ask_tab:
         asked = st.form_submit_button("묻기", disabled=not names)
     if asked and question.strip():
         history = [Turn(r, t) for x in turns for r, t in (("user", x["question"]), ("assistant", x["answer"].text)) if t]
-        placeholder = st.empty()
-        answer, streamed = None, ""
-        try:
-            for event in services.ask_documents(person, question, history):
-                if event.kind == "delta":
-                    streamed += event.text
-                    placeholder.markdown(safe_markdown(streamed) + " ▌")
-                elif event.kind == "done":
-                    answer = event.answer
-        except SeoulAIError as error:
-            placeholder.error(error.message, icon="⚠️")
+        answer = stream_answer(services.ask_documents(person, question, history), st.empty())
         if answer is not None:
             turns.append({"question": question, "answer": answer})
             st.rerun()

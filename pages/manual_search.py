@@ -5,9 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from seoulai.answer.engine import Turn
-from seoulai.answer.safety import safe_markdown
-from seoulai.errors import SeoulAIError
-from seoulai.ui.answer_view import render_answer
+from seoulai.ui.answer_view import render_answer, stream_answer
 from seoulai.ui.state import get_person, get_services
 
 EXAMPLES = ["민원 처리기간은 어떻게 계산하나요?", "처분의 사전 통지는 언제 해야 하나요?", "공문서의 결재는 어떻게 하나요?"]
@@ -58,23 +56,9 @@ if question:
                                                                  ("assistant", t["answer"].text)) if text]
     with st.chat_message("user"):
         st.text(question)
-    with st.chat_message("assistant"):
-        placeholder = st.empty()
-        answer = None
-        streamed = ""
-        try:
-            with st.spinner("근거를 찾고 있습니다…"):
-                events = services.ask_manuals(person, question, history, use_model=mode == "답변 생성")
-                first = next(events)
-            placeholder.caption(f"근거 문단 {len(first.passages)}건을 찾았습니다.")
-            for event in events:
-                if event.kind == "delta":
-                    streamed += event.text
-                    placeholder.markdown(safe_markdown(streamed) + " ▌")
-                elif event.kind == "done":
-                    answer = event.answer
-        except SeoulAIError as error:
-            placeholder.error(error.message, icon="⚠️")
+    with st.chat_message("assistant"), st.spinner("근거를 찾고 답변을 작성하고 있습니다…"):
+        answer = stream_answer(services.ask_manuals(person, question, history, use_model=mode == "답변 생성"),
+                               st.empty())
         if answer is not None:
             turns.append({"question": question, "answer": answer})
             st.rerun()

@@ -7,7 +7,7 @@ Center (국가법령정보센터) publishes for the administrative and fire-safe
 
 from __future__ import annotations
 
-import re
+from seoulai.text.korean import PhraseTable
 
 ABBREVIATIONS: dict[str, str] = {
     "소방시설법": "소방시설 설치 및 관리에 관한 법률",
@@ -40,10 +40,9 @@ ABBREVIATIONS: dict[str, str] = {
     "소방법": "소방시설 설치 및 관리에 관한 법률 화재의 예방 및 안전관리에 관한 법률",
     "소방관계법령": "소방시설 설치 및 관리에 관한 법률 화재의 예방 및 안전관리에 관한 법률",
 }
-_PATTERN = re.compile("|".join(sorted((re.escape(k) for k in ABBREVIATIONS), key=len, reverse=True)))
+_TABLE = PhraseTable(ABBREVIATIONS)
 
 
 def expand_abbreviations(text: str) -> list[str]:
-    """Full titles for every abbreviation in the text (spaces inside the abbreviation ignored)."""
-    compact = re.sub(r"\s+", "", text)
-    return list(dict.fromkeys(ABBREVIATIONS[m.group(0)] for m in _PATTERN.finditer(compact)))
+    """Full titles for every abbreviation in the text."""
+    return _TABLE.lookup(text)

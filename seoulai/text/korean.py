@@ -105,3 +105,15 @@ def clean_query(text: str) -> str:
     for pattern in _BOILERPLATE:
         text = pattern.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+class PhraseTable:
+    """Finds the keys of a phrase table in a text (longest first, spaces and case ignored)."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = {key.lower(): value for key, value in table.items()}
+        self.pattern = re.compile("|".join(sorted((re.escape(k) for k in self.table), key=len, reverse=True)))
+
+    def lookup(self, text: str) -> list[str]:
+        compact = re.sub(r"\s+", "", text).lower()
+        return list(dict.fromkeys(self.table[m.group(0)] for m in self.pattern.finditer(compact)))

@@ -8,7 +8,7 @@ not from any evaluation set.
 
 from __future__ import annotations
 
-import re
+from seoulai.text.korean import PhraseTable
 
 THESAURUS: dict[str, str] = {
     "아파트": "공동주택",
@@ -74,10 +74,9 @@ THESAURUS: dict[str, str] = {
     "정보공개청구": "정보공개 청구",
     "개인정보유출": "개인정보 유출",
 }
-_PATTERN = re.compile("|".join(sorted((re.escape(k) for k in THESAURUS), key=len, reverse=True)))
+_TABLE = PhraseTable(THESAURUS)
 
 
 def legal_terms(text: str) -> list[str]:
-    """Statute terms for the everyday words found in the text (spaces and case ignored)."""
-    compact = re.sub(r"\s+", "", text).lower()
-    return list(dict.fromkeys(THESAURUS[m.group(0)] for m in _PATTERN.finditer(compact)))
+    """Statute terms for the everyday words found in the text."""
+    return _TABLE.lookup(text)

@@ -7,10 +7,17 @@ import re
 
 import streamlit as st
 
-from seoulai.answer.engine import Answer
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from seoulai.answer.engine import Answer, Event
 from seoulai.answer.safety import escape_markdown, safe_markdown
 from seoulai.retrieval.service import Hit
+from seoulai.errors import SeoulAIError
 from seoulai.text.korean import morphs
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 
 def highlight(text: str, question: str, limit: int = 900) -> str:
@@ -61,3 +68,20 @@ def render_answer(answer: Answer) -> None:
         st.caption("가장 가까운 근거 문단")
         for number, hit in enumerate(answer.passages, start=1):
             passage_card(number, hit, answer.question)
+
+
+def stream_answer(events: "Iterator[Event]", placeholder: "DeltaGenerator") -> Answer | None:
+    """Show deltas as they come (sanitised), and return the final answer; Korean errors replace it."""
+    streamed = ""
+    try:
+        for event in events:
+            if event.kind == "passages":
+                placeholder.caption(f"근거 문단 {len(event.passages)}건을 찾았습니다.")
+            elif event.kind == "delta":
+                streamed += event.text
+                placeholder.markdown(safe_markdown(streamed) + " ▌")
+            elif event.kind == "done":
+                return event.answer
+    except SeoulAIError as error:
+        placeholder.error(error.message, icon="⚠️")
+    return None
