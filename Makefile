@@ -8,7 +8,9 @@ ADDRESS ?= 0.0.0.0
 # llama.cpp is compiled from source by pip; a portable build keeps the cached wheel usable on any x86 CPU.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: run test install install-test prepare clean-venv
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: run test install install-test prepare clean-venv browser
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 이상이 필요합니다"'
@@ -25,7 +27,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed-app
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test browser
+
+# Browser tests use Debian's chromium (Playwright's own browser download is not available here) and a
+# Korean font so that screenshots show Hangul.
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=ko 2>/dev/null | grep -q . || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; }
 
 prepare: install
 	@mkdir -p data indexes

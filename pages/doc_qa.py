@@ -55,7 +55,7 @@ with upload_tab:
         st.markdown(f"- {escape_markdown(record.title)} ({escape_markdown(record.doc)}{pages}, "
                     f"올린 날 {record.ingested_at[:10]})")
     if documents:
-        chosen = st.multiselect("지울 문서", [d.doc for d in documents], key="dq_delete_docs")
+        chosen = st.multiselect("지울 문서", [d.doc for d in documents], key="dq_delete_docs", placeholder="문서 선택")
         if st.button("지우기", disabled=not chosen, key="dq_delete"):
             services.uploads.delete(person, chosen)
             services.record(person, "doc_qa", "delete", sources=len(chosen))

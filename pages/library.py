@@ -77,7 +77,8 @@ with st.expander("의미 검색 색인 다시 만들기"):
             st.success(f"검색 단위 {added:,}개의 의미 검색 색인을 만들었습니다." if added else "빠진 색인이 없습니다.")
 
 with st.expander("삭제"):
-    chosen = st.multiselect("삭제할 매뉴얼", [d.doc for d in documents], key="lib_delete_docs")
+    chosen = st.multiselect("삭제할 매뉴얼", [d.doc for d in documents], key="lib_delete_docs",
+                            placeholder="매뉴얼 선택")
     sure = st.checkbox("삭제하면 검색에서 바로 빠지며 되돌릴 수 없습니다.", key="lib_delete_sure")
     if st.button("삭제", disabled=not (chosen and sure), key="lib_delete"):
         try:

@@ -39,7 +39,8 @@ period = c1.date_input("기간", value=(max(first, last - timedelta(days=29)), l
 start, end = (period if isinstance(period, tuple) and len(period) == 2 else (period, period))  # type: ignore[misc]
 department = c2.selectbox("부서", paths, key="us_department",
                           format_func=lambda p: "　" * (p.count("/") - scope.count("/")) + p.rsplit("/", 1)[-1])
-features = c3.multiselect("기능", list(FEATURE_LABELS), format_func=FEATURE_LABELS.__getitem__, key="us_features")
+features = c3.multiselect("기능", list(FEATURE_LABELS), format_func=FEATURE_LABELS.__getitem__, key="us_features",
+                          placeholder="전체 기능")
 filters = Filters(start=start if isinstance(start, date) else first, end=end if isinstance(end, date) else last,
                   department=department, features=features)
 

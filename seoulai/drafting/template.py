@@ -123,8 +123,9 @@ def load_templates(extra: Path | None = None) -> tuple[dict[str, DraftTemplate],
     templates: dict[str, DraftTemplate] = {}
     problems: dict[str, str] = {}
     folders = [BUILTIN] + ([extra] if extra and extra.is_dir() else [])
+    order = {"press_release": 0, "report": 1, "official_letter": 2}  # the policy team's most used first
     for folder in folders:
-        for path in sorted(folder.glob("*.yaml")):
+        for path in sorted(folder.glob("*.yaml"), key=lambda p: (order.get(p.stem, 9), p.name)):
             try:
                 template = load_template(path)
             except InputError as error:
