@@ -84,8 +84,9 @@ if st.button("모든 부분 생성", type="primary", disabled=bool(missing), key
     draft.fill_fixed()
     for section in template.sections:
         if section.kind == "generated":
-            with st.status(f"{section.title} 작성 중…"):
+            with st.status(f"{section.title} 작성 중…") as status:
                 generate(section.id)
+                status.update(label=f"{section.title} 작성 완료", state="complete")
     add_end_mark(draft)
     for section in template.sections:
         st.session_state[f"dr_s_{template_id}_{section.id}"] = draft.sections.get(section.id, "")
