@@ -196,12 +196,9 @@ class Services:
             raise InputError("감사 기록은 시스템 관리자만 볼 수 있습니다.", code="forbidden")
         if self.usage is None or not self.usage.enabled:
             raise InputError("이용 기록이 꺼져 있어 감사 기록이 없습니다.", code="usage_disabled")
-        cursor = self.usage.analytics()._cursor()
-        try:
-            return cursor.execute(f"SELECT ts, user_id, department, role, action, comment FROM {self.usage.analytics().source} "  # noqa: S608
-                                  "WHERE feature = 'audit' ORDER BY ts DESC LIMIT ?", [limit]).df()
-        finally:
-            cursor.close()
+        analytics = self.usage.analytics()
+        return analytics._df(f"SELECT ts, user_id, department, role, action, comment FROM {analytics.source} "  # noqa: S608
+                             "WHERE feature = 'audit' ORDER BY ts DESC LIMIT ?", [limit])
 
     # -- usage ------------------------------------------------------------------------------------------------
     def record(self, person: Person, feature: str, action: str, **fields: object) -> str:

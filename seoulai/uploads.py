@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -47,6 +48,7 @@ class Uploads:
         self.answers = answers
         self.chat = chat
         self.root = Path(settings.data_dir) / "uploads"
+        self._last_expiry = -1e9
 
     def _folder(self, person: Person) -> Path:
         return self.root / person.pseudonym
@@ -123,8 +125,15 @@ class Uploads:
         title_b, chunks_b = self._chunks(person, after)
         return compare(title_a, chunks_a, title_b, chunks_b, self.chat)
 
-    def expire(self, now: datetime | None = None) -> int:
-        """Delete every upload older than the retention period: chunks, vectors and stored files."""
+    def expire(self, now: datetime | None = None, min_interval: float = 600.0) -> int:
+        """Delete every upload older than the retention period: chunks, vectors and stored files.
+
+        The page calls this on every visit; without an explicit ``now`` it runs at most every 10 minutes.
+        """
+        if now is None:
+            if time.monotonic() - self._last_expiry < min_interval:
+                return 0
+            self._last_expiry = time.monotonic()
         now = now or datetime.now(timezone.utc)
         cutoff = now - timedelta(days=self.settings.uploads.retention_days)
         removed = 0
