@@ -182,40 +182,32 @@ def _emit_article(out: _Builder, section: str, heading: str, body: str, page: in
 
 def _pack(pieces: list[str], budget: int) -> list[str]:
     """Greedily join pieces up to budget characters; split any single over-long piece by sentences."""
-    groups: list[str] = []
-    current = ""
-    for piece in pieces:
-        for part in _split_long(piece, budget):
-            if current and len(current) + 1 + len(part) > budget:
-                groups.append(current)
-                current = part
-            else:
-                current = f"{current}\n{part}" if current else part
-    if current:
-        groups.append(current)
-    return groups
+    return _greedy([part for piece in pieces for part in _split_long(piece, budget)], budget, "\n")
 
 
 def _split_long(text: str, budget: int) -> list[str]:
     if len(text) <= budget:
         return [text]
-    parts: list[str] = []
-    current = ""
+    sentences: list[str] = []
     for sentence in _SENTENCE_END.split(text):
-        while len(sentence) > budget:  # no sentence boundary at all: cut hard
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(sentence[:budget])
-            sentence = sentence[budget:]
-        if current and len(current) + 1 + len(sentence) > budget:
-            parts.append(current)
-            current = sentence
+        # No sentence boundary at all: cut hard.
+        sentences += [sentence[i : i + budget] for i in range(0, len(sentence), budget)] or [sentence]
+    return _greedy(sentences, budget, " ")
+
+
+def _greedy(parts: list[str], budget: int, separator: str) -> list[str]:
+    """Join consecutive parts with ``separator`` while the result stays within ``budget``."""
+    groups: list[str] = []
+    current = ""
+    for part in parts:
+        if current and len(current) + len(separator) + len(part) > budget:
+            groups.append(current)
+            current = part
         else:
-            current = f"{current} {sentence}" if current else sentence
+            current = f"{current}{separator}{part}" if current else part
     if current:
-        parts.append(current)
-    return parts
+        groups.append(current)
+    return groups
 
 
 # -- other documents ---------------------------------------------------------------------------------------
