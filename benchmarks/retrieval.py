@@ -104,25 +104,26 @@ def ablation(svc: SearchService, name: str, rows: list[dict]) -> list[tuple[str,
 
     plain = Ranking(gram=0, citation_prior=0, family=0, addenda=1, cited_article=0, collapse_articles=False)
     steps = [
-        ("Kiwi morpheme BM25 over our chunks (b=0.5)", plain, False, False),
-        ("+ one passage per article", replace(plain, collapse_articles=True), False, False),
-        ("+ addenda (부칙) x0.3", replace(plain, collapse_articles=True, addenda=0.3), False, False),
-        ("+ petition boilerplate removed", replace(plain, collapse_articles=True, addenda=0.3), True, False),
+        ("Kiwi morpheme BM25 over our chunks (b=0.5)", plain, False, False, False),
+        ("+ one passage per article", replace(plain, collapse_articles=True), False, False, False),
+        ("+ addenda (부칙) x0.3", replace(plain, collapse_articles=True, addenda=0.3), False, False, False),
+        ("+ petition boilerplate removed", replace(plain, collapse_articles=True, addenda=0.3), True, False, False),
         ("+ citation prior (log 1+cited-by)",
-         replace(plain, collapse_articles=True, addenda=0.3, citation_prior=0.2), True, False),
+         replace(plain, collapse_articles=True, addenda=0.3, citation_prior=0.2), True, False, False),
         ("+ law-family score",
-         replace(plain, collapse_articles=True, addenda=0.3, citation_prior=0.2, family=0.35), True, False),
-        ("+ thesaurus, abbreviations, cited articles (= product default)", replace(Ranking(), gram=0), True, True),
-        ("+ character bigrams x0.1 (optional: SEOULAI_RETRIEVAL__CHAR_BIGRAMS)", Ranking(), True, True),
+         replace(plain, collapse_articles=True, addenda=0.3, citation_prior=0.2, family=0.35), True, False, False),
+        ("+ thesaurus, abbreviations, cited articles", replace(Ranking(), gram=0), True, True, False),
+        ("+ repeated words saturated, 1 + ln n (= product default)", replace(Ranking(), gram=0), True, True, True),
+        ("+ character bigrams x0.1 (optional: SEOULAI_RETRIEVAL__CHAR_BIGRAMS)", Ranking(), True, True, True),
     ]
     view = svc.collection(name).view()
     assert view is not None
     index, store = view
     results = []
-    for label, ranking, cleanup, expand in steps:
+    for label, ranking, cleanup, expand, saturate in steps:
         hits = {}
         for row in rows:
-            query = analyze_query(row["question"], cleanup, expand)
+            query = analyze_query(row["question"], cleanup, expand, saturate)
             cited: list[int] = []
             if expand:
                 mentioned = query.text + " " + " ".join(query.named_titles)

@@ -3,6 +3,7 @@ terms, law-name abbreviations expanded, explicit citations ("소방시설법 제
 
 from __future__ import annotations
 
+import math
 import re
 
 from seoulai.retrieval.keyword import AnalyzedQuery
@@ -19,8 +20,12 @@ _ARTICLE_TOKEN = re.compile(r"제\d+조(?:의\d+)?")
 _QUOTED_TITLE = re.compile(r"「([^」]{2,80})」")
 
 
-def analyze_query(text: str, cleanup: bool = True, expand: bool = True) -> AnalyzedQuery:
-    """The flags exist for the ablation in benchmarks/retrieval.py; the product uses both."""
+def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate: bool = True) -> AnalyzedQuery:
+    """The flags exist for the ablation in benchmarks/retrieval.py; the product uses all three.
+
+    ``saturate``: a word's weight grows with the log of its count (1 + ln n), so a petition that repeats
+    "소방안전관리자" five times does not let that one word pick the articles alone.
+    """
     cleaned = (clean_query(text) or text) if cleanup else text
     terms: dict[str, float] = {}
     for token in morphs(cleaned):
@@ -32,4 +37,6 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True) -> Analy
         for token in morphs(" ".join(phrases)) if phrases else []:  # one Kiwi call for all of them
             terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
         titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
+    if saturate:
+        terms = {token: 1.0 + math.log(weight) if weight >= 1.0 else weight for token, weight in terms.items()}
     return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles)

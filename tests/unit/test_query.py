@@ -1,0 +1,46 @@
+"""Query analysis for petition-style questions: what is dropped, added and how words are weighted."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from seoulai.retrieval.query import THESAURUS_WEIGHT, analyze_query
+
+
+def test_greetings_and_request_formulas_are_removed() -> None:
+    query = analyze_query("안녕하세요. 소방안전관리자 선임 기준이 궁금합니다. 빠른 답변 부탁드립니다.")
+    assert "안녕하" not in query.text and "답변" not in query.text
+    assert "소방안전관리자 선임 기준" in query.text
+    assert "답변" not in query.terms
+
+
+def test_numbers_unit_letters_and_article_tokens_are_not_words() -> None:
+    query = analyze_query("연면적 5,211㎡인 건물은 제24조 적용 대상인가요?")
+    assert "연면적" in query.terms
+    assert not any(token.replace(",", "").isdigit() for token in query.terms)
+    assert "m" not in query.terms
+    assert "제24조" not in query.terms
+
+
+def test_repeated_words_grow_with_the_log_of_their_count() -> None:
+    once = analyze_query("방염 대상인가요?")
+    thrice = analyze_query("방염 방염 방염 대상인가요?")
+    assert once.terms["방염"] == pytest.approx(1.0)
+    assert thrice.terms["방염"] == pytest.approx(1.0 + math.log(3))
+    raw = analyze_query("방염 방염 방염 대상인가요?", saturate=False)
+    assert raw.terms["방염"] == pytest.approx(3.0)
+
+
+def test_everyday_words_add_statute_terms_at_a_lower_weight() -> None:
+    query = analyze_query("아파트 관리 문의")
+    assert query.terms["아파트"] == pytest.approx(1.0)
+    assert query.terms["공동"] == pytest.approx(THESAURUS_WEIGHT)
+    assert "공동" not in analyze_query("아파트 관리 문의", expand=False).terms
+
+
+def test_abbreviations_and_quoted_titles_name_the_law() -> None:
+    query = analyze_query("소방시설법 제12조와 「건축법」 제49조의 관계")
+    assert "소방시설 설치 및 관리에 관한 법률" in query.named_titles
+    assert "건축법" in query.named_titles
