@@ -6,9 +6,12 @@
 2. KorQuAD 1.0 dev paragraph retrieval (Hit@1, Hit@5) against the same baselines.
 3. --full: all 3,061 laws (5,674 files): build time and peak RSS (in a child process), query latency over 200
    queries, and fire-safety Recall@5 with every other law as a distractor.
+4. --nts: an out-of-domain check that the statute factors were not fitted to 72 fire petitions: the titles of the
+   National Tax Service rulings (shared/corpus/nts_rulings.jsonl) as questions, the article their "related_law"
+   line names as gold, over the laws those lines name (with their decrees). Plain BM25 vs the product ranking.
 
 Keyword side only (no embedder here: no embedding model can be downloaded on the build machines).
-Usage: python benchmarks/retrieval.py [--shared ../shared] [--full] [--skip-baselines] [--skip-korquad]
+Usage: python benchmarks/retrieval.py [--shared ../shared] [--full] [--nts] [--skip-baselines] [--skip-korquad]
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from seoulai.retrieval.query import analyze_query  # noqa: E402
 from seoulai.retrieval.service import SearchService  # noqa: E402
 
 REF = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
+# BM25 over our chunks with none of the statute factors: the first row of every comparison.
+PLAIN = Ranking(gram=0, citation_prior=0, family=0, addenda=1, cited_article=0, collapse_articles=False)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -100,9 +105,7 @@ def run_queries(svc: SearchService, name: str, rows: list[dict], k: int = 10) ->
 
 def ablation(svc: SearchService, name: str, rows: list[dict]) -> list[tuple[str, dict[str, float]]]:
     """Each step adds one choice of the product's keyword ranking, in the order they were adopted."""
-    from seoulai.retrieval.statute import article_refs_with_titles
-
-    plain = Ranking(gram=0, citation_prior=0, family=0, addenda=1, cited_article=0, collapse_articles=False)
+    plain = PLAIN
     steps = [
         ("Kiwi morpheme BM25 over our chunks (b=0.5)", plain, False, False, False),
         ("+ one passage per article", replace(plain, collapse_articles=True), False, False, False),
@@ -118,22 +121,28 @@ def ablation(svc: SearchService, name: str, rows: list[dict]) -> list[tuple[str,
     ]
     view = svc.collection(name).view()
     assert view is not None
+    return [(label, score(rows, keyword_hits(view, rows, ranking, cleanup, expand, saturate)))
+            for label, ranking, cleanup, expand, saturate in steps]
+
+
+def keyword_hits(view: tuple, rows: list[dict], ranking: Ranking, cleanup: bool, expand: bool,
+                 saturate: bool) -> dict[str, list[dict]]:
+    """Top 10 of the keyword index alone, with the query-side choices switched on or off."""
+    from seoulai.retrieval.statute import article_refs_with_titles
+
     index, store = view
-    results = []
-    for label, ranking, cleanup, expand, saturate in steps:
-        hits = {}
-        for row in rows:
-            query = analyze_query(row["question"], cleanup, expand, saturate)
-            cited: list[int] = []
-            if expand:
-                mentioned = query.text + " " + " ".join(query.named_titles)
-                cited = store.cited_positions(article_refs_with_titles(mentioned, index.titles))
-            top = index.search(query, 10, ranking, cited)
-            chunks = store.chunks_at([pos for pos, _ in top])
-            hits[row["id"]] = [{"source": chunks[p].source, "section": chunks[p].section, "text": chunks[p].text}
-                               for p, _ in top]
-        results.append((label, score(rows, hits)))
-    return results
+    hits = {}
+    for row in rows:
+        query = analyze_query(row["question"], cleanup, expand, saturate)
+        cited: list[int] = []
+        if expand:
+            mentioned = query.text + " " + " ".join(query.named_titles)
+            cited = store.cited_positions(article_refs_with_titles(mentioned, index.titles))
+        top = index.search(query, 10, ranking, cited)
+        chunks = store.chunks_at([pos for pos, _ in top])
+        hits[row["id"]] = [{"source": chunks[p].source, "section": chunks[p].section, "text": chunks[p].text}
+                           for p, _ in top]
+    return hits
 
 
 def official_score(hits: dict[str, list[dict]], eval_file: Path, shared: Path, tmp: Path) -> str:
@@ -185,6 +194,41 @@ def korquad(shared: Path, tmp: Path, with_baselines: bool) -> list[str]:
     return lines
 
 
+_RELATED = re.compile(r"([가-힣]+(?:\s*(?:시행령|시행규칙))?)\s*제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
+
+
+def nts_questions(shared: Path) -> tuple[list[dict], set[str]]:
+    """Tax rulings as retrieval questions: title -> the articles named on the first line of related_law."""
+    title_map = json.loads((shared / "eval" / "law_title_map.json").read_text(encoding="utf-8"))["title_to_file"]
+    rows, dirs = [], set()
+    for number, ruling in enumerate(load_jsonl(shared / "corpus" / "nts_rulings.jsonl")):
+        gold = []
+        for law, article, sub in _RELATED.findall(ruling.get("related_law", "").split("\n")[0]):
+            path = title_map.get(law.replace(" ", ""))
+            if path:
+                gold.append({"file": path, "article": f"제{article}조" + (f"의{sub}" if sub else "")})
+                dirs.add(path.split("/")[0])
+        if gold and ruling.get("title", "").strip():
+            rows.append({"id": f"nts-{number}", "question": ruling["title"].strip(), "gold": gold})
+    return rows, dirs
+
+
+def nts_check(shared: Path, corpus: Path, tmp: Path) -> list[str]:
+    rows, dirs = nts_questions(shared)
+    files = [f for d in sorted(dirs) for f in sorted((corpus / d).glob("*.md"))]
+    stats = build(tmp / "idx_nts", "laws", corpus, files)
+    view = service(tmp / "idx_nts").collection("laws").view()
+    assert view is not None
+    lines = [f"{len(rows):,} rulings with a parsable related_law, {stats['files']} files, {stats['chunks']:,} chunks",
+             "", "| variant (NTS rulings) | Recall@5 | Hit@5 | MRR@10 |", "|---|---|---|---|"]
+    for label, ranking, saturate in (("Kiwi BM25 (b=0.5) without the statute factors", PLAIN, False),
+                                     ("product ranking without saturation", replace(Ranking(), gram=0), False),
+                                     ("product default", replace(Ranking(), gram=0), True)):
+        m = score(rows, keyword_hits(view, rows, ranking, True, True, saturate))
+        lines.append(f"| {label} | {m['recall@5']:.3f} | {m['hit@5']:.3f} | {m['mrr@10']:.3f} |")
+    return lines
+
+
 def latency(svc: SearchService, name: str, rows: list[dict], n: int = 200) -> tuple[float, float]:
     questions = [rows[i % len(rows)]["question"] for i in range(n)]
     svc.search(questions[0], [name], 10)  # load the index once
@@ -202,6 +246,7 @@ def main() -> None:
     parser.add_argument("--shared", default=os.environ.get("SEOULAI_SHARED", str(ROOT.parent / "shared")))
     parser.add_argument("--corpus", help="an extracted laws-kr/kr folder (default: untar to a temp folder)")
     parser.add_argument("--full", action="store_true", help="also index all 3,061 laws")
+    parser.add_argument("--nts", action="store_true", help="also run the out-of-domain tax-ruling check")
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--skip-korquad", action="store_true")
     parser.add_argument("--build-only", nargs=2, metavar=("INDEX_DIR", "CORPUS"), help=argparse.SUPPRESS)
@@ -243,6 +288,9 @@ def main() -> None:
         if not args.skip_korquad:
             print("\n| KorQuAD dev (5,774 questions, 964 paragraphs) | Hit@1 | Hit@5 |\n|---|---|---|")
             print("\n".join(korquad(shared, tmp, not args.skip_baselines)), flush=True)
+        if args.nts:
+            print("\n## Out-of-domain check: NTS tax rulings", flush=True)
+            print("\n".join(nts_check(shared, corpus, tmp)), flush=True)
         if args.full:
             out = subprocess.run([sys.executable, __file__, "--build-only", str(tmp / "idx_full"), str(corpus)],
                                  capture_output=True, text=True, check=True)
