@@ -105,16 +105,15 @@ def run_queries(svc: SearchService, name: str, rows: list[dict], k: int = 10) ->
 
 def ablation(svc: SearchService, name: str, rows: list[dict]) -> list[tuple[str, dict[str, float]]]:
     """Each step adds one choice of the product's keyword ranking, in the order they were adopted."""
-    plain = PLAIN
     steps = [
-        ("Kiwi morpheme BM25 over our chunks (b=0.5)", plain, False, False, False),
-        ("+ one passage per article", replace(plain, collapse_articles=True), False, False, False),
-        ("+ addenda (부칙) x0.3", replace(plain, collapse_articles=True, addenda=0.3), False, False, False),
-        ("+ petition boilerplate removed", replace(plain, collapse_articles=True, addenda=0.3), True, False, False),
+        ("Kiwi morpheme BM25 over our chunks (b=0.5)", PLAIN, False, False, False),
+        ("+ one passage per article", replace(PLAIN, collapse_articles=True), False, False, False),
+        ("+ addenda (부칙) x0.3", replace(PLAIN, collapse_articles=True, addenda=0.3), False, False, False),
+        ("+ petition boilerplate removed", replace(PLAIN, collapse_articles=True, addenda=0.3), True, False, False),
         ("+ citation prior (log 1+cited-by)",
-         replace(plain, collapse_articles=True, addenda=0.3, citation_prior=0.2), True, False, False),
+         replace(PLAIN, collapse_articles=True, addenda=0.3, citation_prior=0.2), True, False, False),
         ("+ law-family score",
-         replace(plain, collapse_articles=True, addenda=0.3, citation_prior=0.2, family=0.35), True, False, False),
+         replace(PLAIN, collapse_articles=True, addenda=0.3, citation_prior=0.2, family=0.35), True, False, False),
         ("+ thesaurus, abbreviations, cited articles", replace(Ranking(), gram=0), True, True, False),
         ("+ repeated words saturated, 1 + ln n (= product default)", replace(Ranking(), gram=0), True, True, True),
         ("+ character bigrams x0.1 (optional: SEOULAI_RETRIEVAL__CHAR_BIGRAMS)", Ranking(), True, True, True),

@@ -166,24 +166,24 @@ def test_required_sections_pii_and_citations() -> None:
     assert "[3]" in messages and "휴대전화번호 1건" in messages and "근거 번호 [n]이 없습니다" in messages
 
 
+def _refusal(folder: Path, name: str, text: str) -> str:
+    """The message load_template refuses a template file with."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_template(path)
+    return info.value.message
+
+
 def test_malformed_templates_are_refused_with_the_line(tmp_path: Path) -> None:
-    broken_yaml = tmp_path / "broken.yaml"
-    broken_yaml.write_text("id: x\nname: 깨진 서식\nfields: [\n  {name: a\n", encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        load_template(broken_yaml)
-    assert "broken.yaml" in info.value.message and "번째 줄" in info.value.message
-    wrong_kind = tmp_path / "wrong.yaml"
-    wrong_kind.write_text("id: memo\nname: 메모\nfields:\n  - {name: title, label: 제목}\nsections:\n"
-                          "  - {id: body, title: 본문, kind: poem}\n", encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        load_template(wrong_kind)
-    assert "6번째 줄" in info.value.message and "sections.0.kind" in info.value.message
-    unknown_field = tmp_path / "unknown.yaml"
-    unknown_field.write_text("id: memo\nname: 메모\nfields:\n  - {name: title, label: 제목}\nsections:\n"
-                             "  - {id: head, title: 머리, kind: fields, template: '{nope}'}\n", encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        load_template(unknown_field)
-    assert "nope" in info.value.message
+    message = _refusal(tmp_path, "broken.yaml", "id: x\nname: 깨진 서식\nfields: [\n  {name: a\n")
+    assert "broken.yaml" in message and "번째 줄" in message
+    message = _refusal(tmp_path, "wrong.yaml", "id: memo\nname: 메모\nfields:\n  - {name: title, label: 제목}\n"
+                       "sections:\n  - {id: body, title: 본문, kind: poem}\n")
+    assert "6번째 줄" in message and "sections.0.kind" in message
+    message = _refusal(tmp_path, "unknown.yaml", "id: memo\nname: 메모\nfields:\n  - {name: title, label: 제목}\n"
+                       "sections:\n  - {id: head, title: 머리, kind: fields, template: '{nope}'}\n")
+    assert "nope" in message
     templates, problems = load_templates(tmp_path)  # bad files are reported, the good ones still load
     assert {"press_release", "report", "official_letter"} <= set(templates) and set(problems) == {
         "broken.yaml", "wrong.yaml", "unknown.yaml"}

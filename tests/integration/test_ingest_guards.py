@@ -132,25 +132,24 @@ def test_distribution_protected_hwp_never_yields_its_preview(tmp_path: Path, sha
     assert _code(path) == "distribution_protected"
 
 
-def test_encrypted_pdf(tmp_path: Path, shared_dir: Path) -> None:
+def _encrypted_copy(shared_dir: Path, path: Path, user_password: str, owner_password: str) -> Path:
+    """A real PDF from the samples, saved encrypted under the given passwords."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(str(shared_dir / "samples/pdf/경희규정3.pdf")))
-    writer.encrypt(user_password="secret", owner_password="owner")
-    locked = tmp_path / "locked.pdf"
-    with locked.open("wb") as handle:
+    writer.encrypt(user_password=user_password, owner_password=owner_password)
+    with path.open("wb") as handle:
         writer.write(handle)
+    return path
+
+
+def test_encrypted_pdf(tmp_path: Path, shared_dir: Path) -> None:
+    locked = _encrypted_copy(shared_dir, tmp_path / "locked.pdf", "secret", "owner")
     assert _code(locked) == "encrypted"
 
 
 def test_pdf_with_empty_user_password_opens(tmp_path: Path, shared_dir: Path) -> None:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(str(shared_dir / "samples/pdf/경희규정3.pdf")))
-    writer.encrypt(user_password="", owner_password="owner-only")
-    path = tmp_path / "owner_only.pdf"
-    with path.open("wb") as handle:
-        writer.write(handle)
+    path = _encrypted_copy(shared_dir, tmp_path / "owner_only.pdf", "", "owner-only")
     assert "전결권자의 결재" in " ".join(b.text for b in extract(path, LIMITS).blocks)
 
 
