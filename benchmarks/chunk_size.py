@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from seoulai.config import Settings  # noqa: E402
-from seoulai.retrieval.service import SearchService  # noqa: E402
+from seoulai.retrieval.index import SearchIndex  # noqa: E402
 
 SIZES = (300, 500, 700, 1000, 1500)
 
@@ -54,7 +54,7 @@ def main() -> None:
         for size in SIZES:
             settings = Settings(index_dir=Path(tmp) / f"idx{size}", embed={"backend": "none"},
                                 llm={"backend": "none"}, ingest={"chunk_chars": size})
-            svc = SearchService(settings)
+            svc = SearchIndex(settings)
             svc.ingest([folder], "korquad")
             view = svc.collection("korquad").view()
             assert view is not None

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from seoulai.config import IngestSettings  # noqa: E402
 from seoulai.ingest.chunking import ChunkParams, chunk_document  # noqa: E402
-from seoulai.ingest.errors import IngestError  # noqa: E402
+from seoulai.ingest.failures import IngestError  # noqa: E402
 from seoulai.ingest.pool import ParserPool  # noqa: E402
 
 

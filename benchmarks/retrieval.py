@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from seoulai.config import Settings  # noqa: E402
 from seoulai.retrieval.keyword import Ranking  # noqa: E402
 from seoulai.retrieval.query import analyze_query  # noqa: E402
-from seoulai.retrieval.service import SearchService  # noqa: E402
+from seoulai.retrieval.index import SearchIndex  # noqa: E402
 
 REF = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 # BM25 over our chunks with none of the statute factors: the first row of every comparison.
@@ -49,10 +49,10 @@ def load_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def service(index_dir: Path, char_bigrams: bool = False) -> SearchService:
+def service(index_dir: Path, char_bigrams: bool = False) -> SearchIndex:
     settings = Settings(index_dir=index_dir, embed={"backend": "none"}, llm={"backend": "none"},
                         retrieval={"char_bigrams": char_bigrams})
-    return SearchService(settings)
+    return SearchIndex(settings)
 
 
 def build(index_dir: Path, name: str, root: Path, files: list[Path], char_bigrams: bool = False) -> dict[str, float]:
@@ -99,11 +99,11 @@ def score(rows: list[dict], hits: dict[str, list[dict]]) -> dict[str, float]:
     return {"recall@5": r5 / n, "hit@5": h5 / n, "mrr@10": mrr / n}
 
 
-def run_queries(svc: SearchService, name: str, rows: list[dict], k: int = 10) -> dict[str, list[dict]]:
+def run_queries(svc: SearchIndex, name: str, rows: list[dict], k: int = 10) -> dict[str, list[dict]]:
     return {row["id"]: [h.to_json() for h in svc.search(row["question"], [name], k)] for row in rows}
 
 
-def ablation(svc: SearchService, name: str, rows: list[dict]) -> list[tuple[str, dict[str, float]]]:
+def ablation(svc: SearchIndex, name: str, rows: list[dict]) -> list[tuple[str, dict[str, float]]]:
     """Each step adds one choice of the product's keyword ranking, in the order they were adopted."""
     steps = [
         ("Kiwi morpheme BM25 over our chunks (b=0.5)", PLAIN, False, False, False),
@@ -228,7 +228,7 @@ def nts_check(shared: Path, corpus: Path, tmp: Path) -> list[str]:
     return lines
 
 
-def latency(svc: SearchService, name: str, rows: list[dict], n: int = 200) -> tuple[float, float]:
+def latency(svc: SearchIndex, name: str, rows: list[dict], n: int = 200) -> tuple[float, float]:
     questions = [rows[i % len(rows)]["question"] for i in range(n)]
     svc.search(questions[0], [name], 10)  # load the index once
     times = []

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from seoulai.auth.orgchart import OrgChart  # noqa: E402
 from seoulai.usage.demo import generate  # noqa: E402
-from seoulai.usage.log import Event, UsageLog  # noqa: E402
+from seoulai.usage.log import UsageEvent as Event, UsageLog  # noqa: E402
 from seoulai.usage.queries import Filters  # noqa: E402
 
 

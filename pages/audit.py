@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from seoulai.errors import SeoulAIError
-from seoulai.ui.state import get_person, get_services
+from seoulai.ui import get_person, get_services
 
 ACTIONS = {"sign_in": "로그인", "sign_in_failed": "로그인 실패", "sign_out": "로그아웃", "library_upload": "매뉴얼 등록",
            "library_delete": "매뉴얼 삭제", "upload": "문서 올리기", "upload_delete": "내 문서 삭제",
@@ -15,13 +15,10 @@ services = get_services()
 person = get_person()
 st.title("🧾 감사 기록")
 try:
-    table = services.audit_log(person)
+    table = services.accounts.audit_log(person)
 except SeoulAIError as error:
     st.warning(error.message, icon="🔒")
     st.stop()
-if services.usage is not None:
-    services.usage.flush()
-    table = services.audit_log(person)
 if table.empty:
     st.info("아직 감사 기록이 없습니다.", icon="📭")
     st.stop()

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.answer.engine import Turn
-from seoulai.answer.safety import escape_markdown, safe_markdown
 from seoulai.errors import SeoulAIError
+from seoulai.services import IncomingFile, Turn
+from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
 from seoulai.ui.answer_view import render_answer, stream_answer
-from seoulai.ui.state import get_person, get_services
 
 services = get_services()
 person = get_person()
-services.uploads.expire()  # retention runs on use; cheap when nothing is due
+services.documents.expire()  # retention runs on use; cheap when nothing is due
 
 st.title("📄 문서 Q&A")
 st.caption(f"올린 문서는 나만 볼 수 있는 '내 문서'에 보관되고 {services.settings.uploads.retention_days:g}일 뒤 자동으로 "
@@ -24,12 +23,12 @@ with upload_tab:
     files = st.file_uploader("문서 (HWP, HWPX, PDF, DOCX, XLSX, CSV, TXT, MD)", accept_multiple_files=True,
                              type=["hwp", "hwpx", "pdf", "docx", "xlsx", "csv", "txt", "md", "pptx"], key="dq_files")
     if st.button("올리기", type="primary", disabled=not files, key="dq_upload"):
-        payload = [(f.name, f.getvalue()) for f in files or []]
-        bars = {i: st.progress(0.0, text=f"{name}: 대기") for i, (name, _) in enumerate(payload)}
+        payload = [IncomingFile(f.name, f, f.size) for f in files or []]
+        bars = {i: st.progress(0.0, text=f"{f.name}: 대기") for i, f in enumerate(payload)}
         try:
-            results = services.uploads.upload(
+            results = services.documents.upload(
                 person, payload,
-                progress=lambda label, i, f: bars[i].progress(min(f, 1.0), text=f"{payload[i][0]}: {label}"))
+                progress=lambda i: lambda label, f: bars[i].progress(f, text=f"{payload[i].name}: {label}"))
         except SeoulAIError as error:
             st.error(error.message, icon="⚠️")
         else:
@@ -41,12 +40,12 @@ with upload_tab:
                     if result.pii:
                         st.warning(f"{result.name}: 개인정보로 보이는 항목 {result.pii}건이 있습니다. 모델에는 가려서 "
                                    "보내지만, 필요 없는 개인정보는 지운 문서를 올려 주세요.", icon="🔒")
+                    if result.warning:
+                        st.warning(f"{result.name}: {result.warning}", icon="⚠️")
                 else:
                     st.error(f"{result.name}: {result.message}", icon="⚠️")
-            services.record(person, "doc_qa", "upload", sources=sum(r.ok for r in results))
-            services.audit(person, "upload", ", ".join(r.name for r in results if r.ok))
 
-    documents = services.uploads.documents(person)
+    documents = services.documents.documents(person)
     st.subheader("내 문서")
     if not documents:
         st.info("아직 올린 문서가 없습니다. 위에서 파일을 올려 주세요.", icon="📂")
@@ -57,12 +56,10 @@ with upload_tab:
     if documents:
         chosen = st.multiselect("지울 문서", [d.doc for d in documents], key="dq_delete_docs", placeholder="문서 선택")
         if st.button("지우기", disabled=not chosen, key="dq_delete"):
-            services.uploads.delete(person, chosen)
-            services.record(person, "doc_qa", "delete", sources=len(chosen))
-            services.audit(person, "upload_delete", ", ".join(chosen))
+            services.documents.delete(person, chosen)
             st.rerun()
 
-names = [d.doc for d in services.uploads.documents(person)]
+names = [d.doc for d in services.documents.documents(person)]
 
 with ask_tab:
     turns: list[dict] = st.session_state.setdefault("dq_turns", [])
@@ -78,7 +75,7 @@ with ask_tab:
         asked = st.form_submit_button("묻기", disabled=not names)
     if asked and question.strip():
         history = [Turn(r, t) for x in turns for r, t in (("user", x["question"]), ("assistant", x["answer"].text)) if t]
-        answer = stream_answer(services.ask_documents(person, question, history), st.empty())
+        answer = stream_answer(services.documents.ask(person, question, history), st.empty())
         if answer is not None:
             turns.append({"question": question, "answer": answer})
             st.rerun()
@@ -91,8 +88,8 @@ with summary_tab:
         if st.button("요약하기", key="dq_summarize"):
             bar = st.progress(0.0, text="준비 중")
             try:
-                summary = services.summarize_document(
-                    person, doc, progress=lambda label, f: bar.progress(min(f, 1.0), text=label))
+                summary = services.documents.summarize(
+                    person, doc, progress=lambda label, f: bar.progress(f, text=label))
             except SeoulAIError as error:
                 st.error(error.message, icon="⚠️")
             else:
@@ -121,7 +118,7 @@ with compare_tab:
         if st.button("비교하기", key="dq_compare"):
             try:
                 with st.spinner("비교하고 있습니다…"):
-                    st.session_state["dq_comparison"] = services.compare_documents(person, before, after)
+                    st.session_state["dq_comparison"] = services.documents.compare(person, before, after)
             except SeoulAIError as error:
                 st.error(error.message, icon="⚠️")
         result = st.session_state.get("dq_comparison")

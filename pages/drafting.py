@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.answer.safety import escape_markdown, safe_markdown
-from seoulai.drafting.checks import add_end_mark, check_draft
-from seoulai.drafting.draft import Draft
-from seoulai.drafting.export import to_docx, to_hwpx
 from seoulai.errors import SeoulAIError
-from seoulai.ui.state import get_person, get_services
+from seoulai.services import Draft
+from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
 
 services = get_services()
 person = get_person()
-templates, problems = services.draft_templates()
+templates, problems = services.drafting.templates(person)
 st.title("✍️ 초안 작성")
-if problems and person.role == "admin":
+if problems:
     for name, message in problems.items():
         st.warning(message, icon="⚠️")
 
@@ -48,7 +45,7 @@ st.subheader("3. 참고 자료 (선택)")
 query = st.text_input("매뉴얼·내 문서에서 근거 찾기", key="dr_ref_query", placeholder="예: 보도자료 배포 기준")
 if st.button("찾기", key="dr_ref_search", disabled=not query):
     try:
-        st.session_state["dr_ref_hits"] = services.search_manuals(person, query)
+        st.session_state["dr_ref_hits"] = services.drafting.references(person, query)
     except SeoulAIError as error:
         st.error(error.message, icon="⚠️")
 hits = st.session_state.get("dr_ref_hits", [])
@@ -69,7 +66,7 @@ def generate(section_id: str, revise: str = "") -> None:
     placeholder = st.empty()
     text = ""
     try:
-        for delta in services.stream_draft_section(person, draft, section_id, revise):
+        for delta in services.drafting.stream_section(person, draft, section_id, revise):
             text += delta
             placeholder.markdown(safe_markdown(text) + " ▌")
     except SeoulAIError as error:
@@ -87,7 +84,7 @@ if st.button("모든 부분 생성", type="primary", disabled=bool(missing), key
             with st.status(f"{section.title} 작성 중…") as status:
                 generate(section.id)
                 status.update(label=f"{section.title} 작성 완료", state="complete")
-    add_end_mark(draft)
+    draft.add_end_mark()
     for section in template.sections:
         st.session_state[f"dr_s_{template_id}_{section.id}"] = draft.sections.get(section.id, "")
 
@@ -108,13 +105,13 @@ if draft.sections:
 
     # 5. 점검
     st.subheader("5. 점검")
-    issues = check_draft(draft)
+    issues = draft.check()
     if not issues:
         st.success("형식 점검을 통과했습니다.", icon="✅")
     for issue in issues:
         (st.error if issue.level == "error" else st.warning)(f"{issue.section}: {issue.message}")
     if template.format.end_mark and st.button("'끝.' 바로잡기", key="dr_endmark"):
-        add_end_mark(draft)
+        draft.add_end_mark()
         st.session_state["dr_pending"] = {f"dr_s_{template_id}_{section_id}": draft.sections.get(section_id, "")
                                           for section_id in ("body", "attachments")}
         st.rerun()
@@ -123,12 +120,12 @@ if draft.sections:
     st.subheader("6. 내보내기")
     title = (draft.fields.get("title") or template.name).strip()[:40] or template.name
     d1, d2 = st.columns(2)
-    d1.download_button("HWPX (한글)", to_hwpx(draft), file_name=f"{title}.hwpx", key="dr_hwpx",
-                       mime="application/hwp+zip", on_click=services.draft_exported,
+    d1.download_button("HWPX (한글)", services.drafting.render(draft, "hwpx"), file_name=f"{title}.hwpx",
+                       key="dr_hwpx", mime="application/hwp+zip", on_click=services.drafting.exported,
                        args=(person, template.name, "hwpx"))
-    d2.download_button("DOCX (워드)", to_docx(draft), file_name=f"{title}.docx", key="dr_docx",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       on_click=services.draft_exported, args=(person, template.name, "docx"))
+    d2.download_button("DOCX (워드)", services.drafting.render(draft, "docx"), file_name=f"{title}.docx",
+                       key="dr_docx", mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       on_click=services.drafting.exported, args=(person, template.name, "docx"))
     with st.expander("텍스트로 복사"):
         st.code(draft.text(), language=None)
     st.caption(escape_markdown("내려받은 파일은 한글 또는 워드에서 열어 마지막으로 검토하세요."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.ui.state import get_health
+from seoulai.ui import get_health
 from seoulai.ui.widgets import model_guidance
 
 st.title("🏛️ 서울시 행정 AI 도우미")

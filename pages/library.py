@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from seoulai.errors import SeoulAIError
-from seoulai.ui.state import get_person, get_services
+from seoulai.services import IncomingFile
+from seoulai.ui import get_person, get_services
 
 services = get_services()
 person = get_person()
 st.title("🗂️ 매뉴얼 관리")
 
-collections = services.manageable(person)
-if not collections:
+labels = dict(services.library.collections(person))
+if not labels:
     st.warning("매뉴얼을 관리할 권한이 없습니다. 부서 관리자나 시스템 관리자에게 요청하세요.", icon="🔒")
     st.stop()
-
-labels = {c: ("공통 (모든 부서)" if c == services.settings.retrieval.shared_collection else c.removeprefix("dept:"))
-          for c in collections}
-collection = st.selectbox("문서함", collections, format_func=labels.__getitem__, key="lib_collection")
-store_dir = Path(services.settings.data_dir) / "library" / re.sub(r"[^\w가-힣-]", "_", collection)
+collection = st.selectbox("문서함", list(labels), format_func=labels.__getitem__, key="lib_collection")
 
 st.subheader("매뉴얼 올리기")
 st.caption("같은 이름의 파일을 올리면 새 판으로 교체되고, 이전 판의 내용은 검색에서 빠집니다.")
 files = st.file_uploader("HWP, HWPX, PDF, DOCX, XLSX, CSV, PPTX, TXT, MD", accept_multiple_files=True,
                          type=["hwp", "hwpx", "pdf", "docx", "xlsx", "csv", "pptx", "txt", "md"], key="lib_files")
 if st.button("올리고 색인하기", type="primary", disabled=not files, key="lib_upload"):
-    store_dir.mkdir(parents=True, exist_ok=True)
-    saved: dict[Path, str] = {}
-    for upload in files or []:
-        name = Path(upload.name).name or "문서"
-        path = store_dir / name
-        path.write_bytes(upload.getvalue())
-        saved[path] = name
     bar = st.progress(0.0, text="준비 중")
     try:
-        report = services.ingest_manuals(person, collection, list(saved), sources=saved,
-                                         progress=lambda label, f: bar.progress(min(f, 1.0), text=label))
+        report = services.library.upload(person, collection, [IncomingFile(f.name, f, f.size) for f in files or []],
+                                         progress=lambda label, f: bar.progress(f, text=label))
     except SeoulAIError as error:
         st.error(error.message, icon="⚠️")
     else:
@@ -49,12 +36,11 @@ if st.button("올리고 색인하기", type="primary", disabled=not files, key="
         st.success(f"추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건")
         for source, error in report.failed.items():
             st.error(f"{source}: {error.message}", icon="⚠️")
-            (store_dir / source).unlink(missing_ok=True)
         if report.vector_error:
             st.warning(f"키워드 검색에는 반영했습니다. 의미 검색 색인은 보류: {report.vector_error}", icon="⚠️")
 
 st.subheader("등록된 매뉴얼")
-documents = services.search.documents(collection)
+documents = services.library.documents(person, collection)
 if not documents:
     st.info("아직 등록된 매뉴얼이 없습니다. 위에서 파일을 올려 주세요.", icon="📂")
     st.stop()
@@ -68,8 +54,8 @@ with st.expander("의미 검색 색인 다시 만들기"):
     if st.button("다시 만들기", key="lib_reindex"):
         bar = st.progress(0.0, text="확인 중")
         try:
-            added = services.reindex_manuals(person, collection,
-                                             progress=lambda label, f: bar.progress(min(f, 1.0), text=label))
+            added = services.library.reindex(person, collection,
+                                             progress=lambda label, f: bar.progress(f, text=label))
         except SeoulAIError as error:
             st.error(error.message, icon="⚠️")
         else:
@@ -82,11 +68,9 @@ with st.expander("삭제"):
     sure = st.checkbox("삭제하면 검색에서 바로 빠지며 되돌릴 수 없습니다.", key="lib_delete_sure")
     if st.button("삭제", disabled=not (chosen and sure), key="lib_delete"):
         try:
-            report = services.delete_manuals(person, collection, chosen)
+            report = services.library.delete(person, collection, chosen)
         except SeoulAIError as error:
             st.error(error.message, icon="⚠️")
         else:
-            for doc in report.changes.removed:
-                (store_dir / doc).unlink(missing_ok=True)
             st.success(f"{len(report.changes.removed)}건을 삭제했습니다.")
             st.rerun()

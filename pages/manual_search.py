@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.answer.engine import Turn
+from seoulai.services import Turn
 from seoulai.ui.answer_view import render_answer, stream_answer
-from seoulai.ui.state import get_person, get_services
+from seoulai.ui import get_person, get_services
 
 EXAMPLES = ["민원 처리기간은 어떻게 계산하나요?", "처분의 사전 통지는 언제 해야 하나요?", "공문서의 결재는 어떻게 하나요?"]
 
@@ -35,7 +35,7 @@ def feedback(index: int, turn: dict) -> None:
     up, down, _ = st.columns([1, 1, 6])
     for column, rating, label in ((up, 1, "👍"), (down, -1, "👎")):
         if column.button(label, key=f"ms_rate_{index}_{rating}", help="도움이 됐어요" if rating > 0 else "아쉬워요"):
-            services.feedback(person, answer.event_id, rating, comment)
+            services.manuals.feedback(person, answer.event_id, rating, comment)
             turn["rated"] = rating
             st.rerun()
 
@@ -50,14 +50,15 @@ for index, turn in enumerate(turns):
         render_answer(turn["answer"])
         feedback(index, turn)
 
-question = st.chat_input("질문을 입력하세요 (예: 민원 처리기간은 어떻게 계산하나요?)", max_chars=2000, key="ms_input")
+question = st.chat_input("질문을 입력하세요 (예: 민원 처리기간은 어떻게 계산하나요?)", max_chars=services.settings.answer.max_question_chars,
+                         key="ms_input")
 if question:
     history = [Turn(role, text) for t in turns for role, text in (("user", t["question"]),
                                                                  ("assistant", t["answer"].text)) if text]
     with st.chat_message("user"):
         st.text(question)
     with st.chat_message("assistant"), st.spinner("근거를 찾고 답변을 작성하고 있습니다…"):
-        answer = stream_answer(services.ask_manuals(person, question, history, use_model=mode == "답변 생성"),
+        answer = stream_answer(services.manuals.ask(person, question, history, use_model=mode == "답변 생성"),
                                st.empty())
         if answer is not None:
             turns.append({"question": question, "answer": answer})

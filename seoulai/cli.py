@@ -12,10 +12,14 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seoulai.config import Settings
 from seoulai.errors import InputError, SeoulAIError
+
+if TYPE_CHECKING:
+    from seoulai.services import Services
+    from seoulai.services.tools import Tools
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -32,11 +36,15 @@ def _fail(error: SeoulAIError, as_json: bool) -> int:
     return 2
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    from seoulai.llm.health import check_health
+def _tools(args: argparse.Namespace) -> "Tools":
+    from seoulai.services.tools import Tools
 
-    settings = Settings()
-    report = check_health(settings)
+    return Tools(args.settings)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    report = _tools(args).health()
     if args.json:
         payload = report.to_json()
         payload["settings"] = {
@@ -67,19 +75,9 @@ class _KoreanParser(argparse.ArgumentParser):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-
-    from seoulai.ingest.chunking import ChunkParams, chunk_document
-    from seoulai.ingest.errors import IngestError
-    from seoulai.ingest.pool import extract
-
-    settings = Settings()
     path = Path(args.file)
-    if not path.is_file():
-        raise InputError(f"파일을 찾을 수 없습니다: {path}. 경로를 확인해 주세요.", code="not_found")
-    document = extract(path, settings.ingest)
     if args.chunks:
-        params = ChunkParams(settings.ingest.chunk_chars, settings.ingest.article_max_chars)
-        chunks = chunk_document(document, path.name, params=params)
+        document, chunks = _tools(args).chunks(path)
         if args.json:
             _print_json({"source": path.name, "title": document.title, "chunks": [c.to_json() for c in chunks]})
         else:
@@ -87,6 +85,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 page = f"p.{chunk.page}" if chunk.page else "-"
                 sys.stdout.write(f"## [{page}] {chunk.section}\n{chunk.text}\n\n")
         return 0
+    document = _tools(args).extract(path)
     if args.json:
         _print_json(document.to_json())
         return 0
@@ -99,17 +98,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _services():  # type: ignore[no-untyped-def]
+def _services(args: argparse.Namespace) -> "Services":
     from seoulai.services import build_services
 
-    return build_services(Settings())
+    return build_services(args.settings)
+
+
+def _collections(values: list[str]) -> list[str]:
+    return [c for value in values for c in value.split(",") if c]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    services = _services()
+    services = _services(args)
     bar = tqdm(total=100, desc="색인", unit="%", file=sys.stderr, disable=args.json or not sys.stderr.isatty())
 
     def progress(label: str, fraction: float) -> None:
@@ -117,8 +120,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.n = int(fraction * 100)
         bar.refresh()
 
-    report = services.search.ingest([Path(p) for p in args.paths], args.collection, department=args.department,
-                                    progress=progress)
+    report = services.library.ingest_paths([Path(p) for p in args.paths], args.collection,
+                                           department=args.department, progress=progress)
     bar.close()
     if args.json:
         _print_json(report.to_json())
@@ -134,13 +137,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from seoulai.errors import InputError
-
-    services = _services()
-    collections = [c for value in args.collection for c in value.split(",") if c]
+    services = _services(args)
+    collections = _collections(args.collection)
     if args.batch:
-        import json
-
         try:
             handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
         except OSError as exc:
@@ -155,13 +154,13 @@ def cmd_search(args: argparse.Namespace) -> int:
                 except (ValueError, KeyError, TypeError) as exc:
                     raise InputError(f"{number}번째 줄이 {{\"id\", \"question\"}} 형식의 JSON이 아닙니다.",
                                      code="bad_batch") from exc
-                hits = services.search.search(question, collections, args.k)
+                hits = services.manuals.search_collections(collections, question, args.k)
                 sys.stdout.write(json.dumps({"id": qid, "hits": [h.to_json() for h in hits]}, ensure_ascii=False)
                                  + "\n")
         return 0
     if not args.query:
         raise InputError("검색어를 입력하거나 --batch 파일을 지정하세요.", code="empty_query")
-    hits = services.search.search(args.query, collections, args.k)
+    hits = services.manuals.search_collections(collections, args.query, args.k)
     if args.json:
         _print_json({"query": args.query, "hits": [h.to_json() for h in hits]})
         return 0
@@ -175,13 +174,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from seoulai.auth.people import Person
-
-    services = _services()
-    collections = [c for value in args.collection for c in value.split(",") if c]
-    for name in collections:
-        services.search.collection(name)  # validates the name (exit 2 on a bad one)
-    answer = services.answers.answer(args.question, collections)
+    services = _services(args)
+    answer = services.manuals.answer_collections(services.accounts.operator(), _collections(args.collection),
+                                                 args.question)
     if args.json:
         _print_json(answer.to_json())
     else:
@@ -193,22 +188,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for number, hit in shown:
             page = f", {hit.page}쪽" if hit.page else ""
             sys.stdout.write(f"[{number}] {hit.title} — {hit.section}{page} ({hit.source})\n")
-    if services.usage is not None:
-        cli_person = Person(id="cli", name="명령줄", department="", role="admin")
-        services._log_answer(cli_person, "manual_search", answer)
-        services.usage.flush()
+    services.usage.flush()
     return 0
 
 
 def cmd_demo_library(args: argparse.Namespace) -> int:
 
-    services = _services()
     folder = Path(args.folder)
     if not folder.is_dir():
-        from seoulai.errors import InputError
-
         raise InputError(f"데모 매뉴얼 폴더가 없습니다: {folder}", code="not_found")
-    report = services.search.ingest([folder], services.settings.retrieval.shared_collection)
+    services = _services(args)
+    report = services.library.install_demo(folder)
     c = report.changes
     sys.stdout.write(f"데모 매뉴얼: 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건\n")
     if report.vector_error:
@@ -217,35 +207,14 @@ def cmd_demo_library(args: argparse.Namespace) -> int:
 
 
 def cmd_usage_demo(args: argparse.Namespace) -> int:
-    from seoulai.errors import InputError
-    from seoulai.usage.demo import generate
-
-    if not 1 <= args.events <= 50_000_000:
-        raise InputError("--events는 1부터 50,000,000 사이로 지정하세요.", code="bad_events")
-    services = _services()
-    if services.usage is None or not services.usage.enabled:
-        reason = services.usage.disabled_reason if services.usage else "이용 기록이 꺼져 있습니다 (SEOULAI_USAGE__ENABLED)."
-        raise InputError(reason, code="usage_disabled")
-    written = services.usage.append_table(generate(args.events, services.org, days=args.days))
-    sys.stdout.write(f"데모 이용 기록 {written:,}건을 넣었습니다 (최근 {args.days}일, {len(services.org.leaves())}개 부서).\n")
+    services = _services(args)
+    written = services.usage.demo_data(args.events, args.days)
+    sys.stdout.write(f"데모 이용 기록 {written:,}건을 넣었습니다 (최근 {args.days}일).\n")
     return 0
 
 
 def cmd_usage_summary(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from seoulai.errors import InputError
-    from seoulai.usage.queries import Filters
-
-    services = _services()
-    if services.usage is None or not services.usage.enabled:
-        raise InputError("이용 기록이 꺼져 있거나 다른 프로그램이 쓰고 있습니다.", code="usage_disabled")
-    analytics = services.usage.analytics()
-    span = analytics.date_range()
-    root = services.org.units[0].path if services.org.units else "서울특별시"
-    start, end = span if span else (date.today(), date.today())
-    kpis = analytics.kpis(Filters(start, end, args.department or root))
-    payload = {"from": str(start), "to": str(end), "department": args.department or root, **kpis.to_json()}
+    payload = _services(args).usage.summary(args.department)
     if args.json:
         _print_json(payload)
     else:
@@ -255,11 +224,8 @@ def cmd_usage_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_pii_mask(args: argparse.Namespace) -> int:
-    from seoulai.privacy.pii import detect, mask
-
     text = sys.stdin.read() if args.text == "-" else args.text
-    findings = detect(text)
-    masked = mask(text, findings)
+    masked, findings = _tools(args).mask(text)
     if args.json:
         _print_json({"masked": masked, "findings": [f.to_json() for f in findings]})
     else:
@@ -281,17 +247,15 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    services = _services()
-    accounts = services.accounts()
+    accounts = _services(args).accounts
     if args.users_command == "add":
-        account = accounts.add(args.id, args.name, args.department, args.role, _read_password(args),
-                               {u.path for u in services.org.units})
+        account = accounts.add_user(args.id, args.name, args.department, args.role, _read_password(args))
         sys.stdout.write(f"계정을 만들었습니다: {account.id} ({account.name}, {account.department}, {account.role})\n")
     elif args.users_command == "reset-password":
         accounts.reset_password(args.id, _read_password(args))
         sys.stdout.write(f"비밀번호를 바꿨습니다: {args.id}\n")
     else:
-        rows = [{"id": a.id, "name": a.name, "department": a.department, "role": a.role} for a in accounts.list()]
+        rows = [{"id": a.id, "name": a.name, "department": a.department, "role": a.role} for a in accounts.users()]
         if args.json:
             _print_json(rows)
         else:
@@ -301,25 +265,21 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from seoulai.drafting.checks import add_end_mark, check_draft
-    from seoulai.drafting.draft import Draft, DraftEngine, parse_fields
-    from seoulai.drafting.export import export
-    from seoulai.errors import InputError
+    from seoulai.services import Draft
+    from seoulai.services.drafting import parse_fields
 
-    services = _services()
-    templates, problems = services.draft_templates()
-    template = templates.get(args.template) or next((t for t in templates.values() if t.name == args.template), None)
-    if template is None:
-        raise InputError(f"서식을 찾을 수 없습니다: {args.template}. 사용할 수 있는 서식: "
-                         + ", ".join(f"{t.id}({t.name})" for t in templates.values()), code="not_found")
-    draft = Draft(template, parse_fields(args.field))
+    services = _services(args)
+    operator = services.accounts.operator()
+    draft = Draft(services.drafting.find_template(args.template), parse_fields(args.field))
     if args.collection:
-        draft.references = services.search.search(draft.fields.get("title", "") + " " + draft.fields.get("facts", ""),
-                                                   args.collection, 5)
-    DraftEngine(services.chat).generate_all(draft)
-    add_end_mark(draft)
-    path = export(draft, Path(args.export))
-    issues = check_draft(draft)
+        query = draft.fields.get("title", "") + " " + draft.fields.get("facts", "")
+        draft.references = services.manuals.search_collections(_collections(args.collection), query, 5)
+    services.drafting.generate_all(operator, draft)
+    draft.add_end_mark()
+    path = Path(args.export)
+    path.write_bytes(services.drafting.render(draft, path.suffix.lower().lstrip(".")))
+    template = draft.template
+    issues = draft.check()
     if args.json:
         _print_json({"export": str(path), "sections": draft.sections,
                      "issues": [{"level": i.level, "section": i.section, "message": i.message} for i in issues]})
@@ -416,14 +376,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbose: bool) -> None:
+def _configure_logging(verbose: bool, settings: Settings) -> None:
     """Details go to <data dir>/logs/seoulai-cli.log; the terminal gets the Korean summary (all with -v)."""
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     if verbose:
         logging.basicConfig(level=logging.INFO, format=fmt)
         return
     try:
-        folder = Path(Settings().data_dir) / "logs"
+        folder = Path(settings.data_dir) / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         logging.basicConfig(level=logging.WARNING, format=fmt, filename=folder / "seoulai-cli.log")
     except (OSError, ValueError):
@@ -433,7 +393,8 @@ def _configure_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.verbose)
+    args.settings = Settings()
+    _configure_logging(args.verbose, args.settings)
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -1,8 +1,8 @@
 """Typed settings for the whole product.
 
 Read from the environment (prefix ``SEOULAI_``, nested fields joined with ``__``) and from an optional
-``.env`` file. Nothing is read at import time: call :func:`load_settings` (or ``Settings()``) where the
-composition root needs it, so tests can bind other values by setting the environment first.
+``.env`` file. Nothing is read at import time: the composition root (``build_services``) builds one
+``Settings()`` per process, so tests can bind other values by setting the environment first.
 """
 
 from __future__ import annotations
@@ -126,6 +126,9 @@ class AnswerSettings(BaseModel):
         "below it for every passage the app says 근거를 찾지 못했습니다 without calling the model."
     )
     history_turns: int = Field(4, ge=0, le=20, description="Earlier turns of the conversation given to the model.")
+    max_question_chars: int = Field(
+        2000, ge=100, le=20000, description="Longest question accepted (the chat input and the search refuse more)."
+    )
 
 
 class UploadSettings(BaseModel):
@@ -135,6 +138,9 @@ class UploadSettings(BaseModel):
     max_total_mb: float = Field(200.0, gt=0, description="Largest total size of one upload, in MB.")
     retention_days: float = Field(
         30.0, gt=0, description="Uploads older than this are deleted (index, vectors and stored file)."
+    )
+    expiry_interval: float = Field(
+        600.0, ge=0, description="Seconds between two retention sweeps of one app process (the page triggers them)."
     )
 
 
@@ -171,6 +177,10 @@ class UsageSettings(BaseModel):
         "Parquet files under <data dir>/usage/replica=<id>/ and the dashboard reads them all."
     )
     replica_id: str = Field("", description="Name of this replica in parquet mode (default: host name and pid).")
+    flush_interval: float = Field(
+        1.0, gt=0, description="Seconds the writer waits before writing a partial batch of usage events."
+    )
+    xlsx_rows: int = Field(100_000, ge=1, le=1_048_575, description="Most rows of an XLSX usage export.")
     db_path: Path | None = Field(None, description="DuckDB file of usage events (default: <data dir>/usage.duckdb).")
     log_queries: bool = Field(
         True, description="Store the (PII-masked) question text with each event; false stores no text at all."
@@ -237,6 +247,9 @@ class Settings(BaseSettings):
     health_timeout: float = Field(
         3.0, gt=0, description="Seconds the health check waits for a model server before calling it down."
     )
+    health_ttl: float = Field(
+        20.0, gt=0, description="Seconds the app reuses one health check for every session before probing again."
+    )
     production: bool = Field(
         False, description="Production mode: refuses unsafe server options (see README, 보안)."
     )
@@ -245,8 +258,3 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-
-def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment, with explicit overrides winning (used by tests and the CLI)."""
-    return Settings(**overrides)  # type: ignore[arg-type]

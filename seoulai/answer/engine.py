@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from seoulai.answer.citations import check_citations
-from seoulai.answer.prompts import render
-from seoulai.llm import ChatModel, LLMError, Message, StreamInterrupted
+from seoulai.prompts import render
+from seoulai.llm import Call, ChatModel, LLMError, Message, StreamInterrupted
 from seoulai.privacy.pii import detect, mask, summary
 from seoulai.retrieval.query import analyze_query
-from seoulai.retrieval.service import Hit, SearchService
+from seoulai.retrieval.hits import Hit
+from seoulai.retrieval.index import SearchIndex
 from seoulai.text.korean import morphs
 
 NO_EVIDENCE = "근거를 찾지 못했습니다"
@@ -64,7 +65,7 @@ class Answer:
 
 
 @dataclass
-class Event:
+class AnswerEvent:
     kind: Literal["passages", "delta", "done"]
     passages: list[Hit] = field(default_factory=list)
     text: str = ""
@@ -72,7 +73,7 @@ class Event:
 
 
 class AnswerEngine:
-    def __init__(self, search: SearchService, chat: ChatModel, passages: int = 5, min_coverage: float = 0.34,
+    def __init__(self, search: SearchIndex, chat: ChatModel, passages: int = 5, min_coverage: float = 0.34,
                  history_turns: int = 4, privacy: str = "mask") -> None:
         self.search = search
         self.chat = chat
@@ -89,18 +90,18 @@ class AnswerEngine:
         return [h for h in hits if coverage(question if not previous else query, h) >= self.min_coverage] or []
 
     def ask(self, question: str, collections: Sequence[str], history: Sequence[Turn] = (),
-            use_model: bool = True) -> Iterator[Event]:
+            use_model: bool = True, call: Call | None = None) -> Iterator[AnswerEvent]:
         started = time.perf_counter()
         findings = detect(question)
         if findings and self.privacy == "block":
-            yield Event("passages", passages=[])
+            yield AnswerEvent("passages", passages=[])
             answer = Answer(question=question, status="error", error_code="pii_blocked", logged_question=mask(question),
                             notice=f"질문에 개인정보({summary(findings)})가 있어 처리하지 않았습니다. 개인정보를 지우고 "
                                    "다시 질문해 주세요.", masked=summary(findings))
             yield self._done(answer, started)
             return
         passages = self.retrieve(question, collections, history)
-        yield Event("passages", passages=passages)
+        yield AnswerEvent("passages", passages=passages)
         answer = Answer(question=question, status="answered", passages=passages, model=self.chat.name,
                         masked=summary(findings), logged_question=mask(question, findings))
         if not passages:
@@ -116,11 +117,11 @@ class AnswerEngine:
         messages = self.messages(question, passages, history)
         received: list[str] = []
         try:
-            for delta in self.chat.stream(messages):
+            for delta in self.chat.stream(messages, call):
                 if answer.ttft_ms is None:
                     answer.ttft_ms = (time.perf_counter() - started) * 1000
                 received.append(delta)
-                yield Event("delta", text=delta)
+                yield AnswerEvent("delta", text=delta)
         except StreamInterrupted as error:
             answer.incomplete = True
             answer.notice, answer.error_code = error.message, error.code
@@ -138,17 +139,17 @@ class AnswerEngine:
         yield self._done(answer, started)
 
     def messages(self, question: str, passages: Sequence[Hit], history: Sequence[Turn]) -> list[Message]:
-        """The prompt, with personal data masked in everything the model would read."""
-        recent = [Turn(t.role, mask(t.text)) for t in list(history)[-self.history_turns:]]
-        shown = [{"title": p.title, "section": p.section, "page": p.page, "text": mask(p.text)} for p in passages]
+        """The prompt (personal data is masked by the chat gateway, for every message at once)."""
+        recent = list(history)[-self.history_turns:]
+        shown = [{"title": p.title, "section": p.section, "page": p.page, "text": p.text} for p in passages]
         system = render("answer_system.j2", passage_count=len(passages))
-        user = render("answer_user.j2", question=mask(question), passages=shown, history=recent)
+        user = render("answer_user.j2", question=question, passages=shown, history=recent)
         return [Message("system", system), Message("user", user)]
 
     @staticmethod
-    def _done(answer: Answer, started: float) -> Event:
+    def _done(answer: Answer, started: float) -> AnswerEvent:
         answer.latency_ms = (time.perf_counter() - started) * 1000
-        return Event("done", answer=answer)
+        return AnswerEvent("done", answer=answer)
 
     def answer(self, question: str, collections: Sequence[str], history: Sequence[Turn] = ()) -> Answer:
         """The whole answer at once (CLI)."""

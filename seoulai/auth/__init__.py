@@ -1,5 +1,6 @@
-"""People, roles, departments and what each may read."""
+"""People, roles, the org chart and the one policy that decides who may read, manage and review what."""
 
-from seoulai.auth.people import ROLES, Person, readable_collections
+from seoulai.auth.people import Person
+from seoulai.auth.roles import Role
 
-__all__ = ["ROLES", "Person", "readable_collections"]
+__all__ = ["Person", "Role"]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import bcrypt
 
-from seoulai.auth.people import ROLES, Person
+from seoulai.auth.people import Person
+from seoulai.auth.roles import Role
 from seoulai.errors import InputError
 
 MIN_PASSWORD = 10
@@ -31,7 +32,7 @@ class Account:
     updated_at: str
 
     def person(self) -> Person:
-        return Person(self.id, self.name, self.department, self.role)
+        return Person(self.id, self.name, self.department, Role.parse(self.role))
 
 
 class Accounts:
@@ -58,8 +59,7 @@ class Accounts:
 
     def add(self, account_id: str, name: str, department: str, role: str, password: str,
             departments: set[str] | None = None) -> Account:
-        if role not in ROLES:
-            raise InputError(f"역할은 {', '.join(ROLES)} 중 하나입니다.", code="bad_role")
+        role = Role.parse(role).value
         if departments is not None and department not in departments:
             raise InputError(f"조직도에 없는 부서입니다: {department}", code="bad_department")
         _check_password(password)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from seoulai.auth.people import ROLES, Person
+from seoulai.auth.people import Person
+from seoulai.auth.roles import Role
 from seoulai.errors import InputError
 
 REQUIRED = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
@@ -46,8 +47,7 @@ def person_from_claims(claims: Mapping[str, Any], departments: set[str], departm
         raise InputError(f"조직도에서 부서를 찾을 수 없습니다({department or '없음'}). 관리자에게 부서 등록을 요청하세요.",
                          code="unknown_department")
     raw_role = str(claims.get(role_claim) or "staff")
-    role = (role_map or {}).get(raw_role, raw_role)
-    if role not in ROLES:
-        role = "staff"  # an unknown role from the IdP gets the least privilege
+    mapped = (role_map or {}).get(raw_role, raw_role)
+    role = Role(mapped) if mapped in {r.value for r in Role} else Role.STAFF  # unknown: least privilege
     name = str(claims.get("name") or claims.get("preferred_username") or subject)
     return Person(subject, name, department, role)

@@ -16,6 +16,7 @@ DEFAULT_CHART = Path(__file__).with_name("orgchart_seoul.yaml")
 class Unit:
     path: str  # "서울특별시/행정국/총무과"
     headcount: int
+    code: str = ""  # the city's own unit code, if the chart gives one: a rename then keeps the collection
 
     @property
     def name(self) -> str:
@@ -46,11 +47,19 @@ class OrgChart:
                 raise InputError(f"조직도 항목에 name이 없습니다: {node!r}", code="bad_org_chart")
             path = f"{prefix}/{node['name']}" if prefix else str(node["name"])
             total = int(node.get("headcount", 0)) + sum(walk(child, path) for child in node.get("children", []))
-            units.append(Unit(path, total))
+            units.append(Unit(path, total, str(node.get("code") or "")))
             return total
 
         walk(data, "")
         return cls(sorted(units, key=lambda u: u.path))
+
+    @property
+    def root(self) -> str:
+        return min((u.path for u in self.units), key=len, default="서울특별시")
+
+    def named(self, name: str) -> list[Unit]:
+        """Every unit whose own name (the last part of its path) is ``name``: 과 names repeat across 국."""
+        return [u for u in self.units if u.name == name]
 
     def leaves(self) -> list[Unit]:
         return [u for u in self.units if not any(o.path.startswith(u.path + "/") for o in self.units)]

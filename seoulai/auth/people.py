@@ -1,51 +1,34 @@
-"""A signed-in person and the collections they may read.
+"""A signed-in person: who they are, their department (the full 실/국/과 path) and their role.
 
-Everyone reads the shared collection (공통), their own department's collection and their own uploads;
-nothing else. This is decided here, in the service layer, never in a page.
+What a person may read or manage is decided in :mod:`seoulai.auth.policy`, never here or in a page.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-ROLES = {
-    "staff": "직원",
-    "dept_admin": "부서 관리자",
-    "manager": "관리자(이용 현황)",
-    "admin": "시스템 관리자",
-}
+from seoulai.auth.roles import Role
 
 
 @dataclass(frozen=True)
 class Person:
     id: str
     name: str
-    department: str  # 실/국/과 path, e.g. "디지털도시국/디지털정책과"
-    role: str = "staff"
+    department: str  # the full org path, e.g. "서울특별시/행정국/총무과"
+    role: Role = field(default=Role.STAFF)
 
-    @property
-    def department_collection(self) -> str:
-        return f"dept:{self.department.rsplit('/', 1)[-1]}"
-
-    @property
-    def private_collection(self) -> str:
-        return f"user:{self.pseudonym}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role.parse(self.role))
 
     @property
     def pseudonym(self) -> str:
         """A stable id for logs and storage that does not reveal who the person is."""
         return hashlib.sha256(f"seoulai:{self.id}".encode()).hexdigest()[:16]
 
-    def can_manage(self, collection: str, shared: str) -> bool:
-        """Department admins manage their department's manuals; administrators manage every library."""
-        if self.role == "admin":
-            return True
-        return self.role == "dept_admin" and collection == self.department_collection
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "department": self.department, "role": self.role.value}
 
-
-def readable_collections(person: Person, shared: str, include_private: bool = True) -> list[str]:
-    collections = [shared, person.department_collection]
-    if include_private:
-        collections.append(person.private_collection)
-    return collections
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> "Person":
+        return cls(data["id"], data["name"], data["department"], Role.parse(data["role"]))

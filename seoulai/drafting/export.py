@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from seoulai.drafting.checks import _level
 from seoulai.drafting.draft import Draft
-from seoulai.errors import InputError
 
 
 def _title(draft: Draft) -> str:
@@ -84,14 +82,3 @@ def to_hwpx(draft: Draft) -> bytes:
                 for c, cell in enumerate(row):
                     table.set_cell_text(r, c, cell)
     return document.to_bytes()
-
-
-def export(draft: Draft, path: Path) -> Path:
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        path.write_bytes(to_docx(draft))
-    elif suffix == ".hwpx":
-        path.write_bytes(to_hwpx(draft))
-    else:
-        raise InputError("내보내기 파일은 .docx 또는 .hwpx로 끝나야 합니다.", code="bad_export")
-    return path

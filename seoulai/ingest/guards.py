@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from seoulai.config import IngestSettings
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 
 MB = 1024 * 1024
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import olefile
 
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.types import Block, Document
 
 TAG_PARA_HEADER = 66

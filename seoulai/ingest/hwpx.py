@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.types import Block, Document
 
 HP = "{http://www.hancom.co.kr/hwpml/2011/paragraph}"

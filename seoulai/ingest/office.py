@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.types import Block, Document
 
 

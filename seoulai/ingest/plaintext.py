@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.office import rows_as_blocks
 from seoulai.ingest.types import Block, Document
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from seoulai.config import IngestSettings
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.guards import check_file
 from seoulai.ingest.sniff import sniff
 from seoulai.ingest.types import Document

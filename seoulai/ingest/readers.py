@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seoulai.config import IngestSettings
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.sniff import sniff
 from seoulai.ingest.types import Document
 

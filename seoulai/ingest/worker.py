@@ -24,7 +24,7 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def handle(request: dict[str, object]) -> dict[str, object]:
-    from seoulai.ingest.errors import IngestError
+    from seoulai.ingest.failures import IngestError
     from seoulai.ingest.readers import read_document
 
     limits = IngestSettings.model_validate(request["limits"])

@@ -1,7 +1,7 @@
 """A thin, error-translating wrapper over a LlamaIndex chat model.
 
 Pages and services call this instead of the LLM directly so that every backend failure becomes an
-:class:`~seoulai.llm.errors.LLMError` with a Korean message, and a stream cut half-way is reported
+:class:`~seoulai.llm.failures.LLMError` with a Korean message, and a stream cut half-way is reported
 with the text received so far.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from seoulai.llm.errors import LLMError, translate
+from seoulai.llm.failures import LLMError, translate
+from seoulai.privacy.pii import mask
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -25,6 +26,40 @@ log = logging.getLogger(__name__)
 class Message:
     role: str  # "system" | "user" | "assistant"
     content: str
+
+
+@dataclass
+class Call:
+    """One use of the model on behalf of one person (an answer, a summary, a section).
+
+    ``charge`` (the person's quota) runs once, just before the first request actually goes out, so a question
+    answered without the model costs nothing. Token counts of every request of the use are summed.
+    """
+
+    charge: Callable[[], None] | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    requests: int = 0
+    _charged: bool = field(default=False, repr=False)
+
+    def start(self) -> None:
+        if not self._charged:
+            self._charged = True
+            if self.charge is not None:
+                self.charge()
+        self.requests += 1
+
+    def count(self, raw: Any) -> None:
+        """Token counts from a backend's final chunk: Ollama's eval counts or an OpenAI usage block."""
+        if isinstance(raw, dict):
+            usage = raw.get("usage") or {}
+            self.tokens_in += int(raw.get("prompt_eval_count") or usage.get("prompt_tokens") or 0)
+            self.tokens_out += int(raw.get("eval_count") or usage.get("completion_tokens") or 0)
+            return
+        usage = getattr(raw, "usage", None)
+        if usage is not None:
+            self.tokens_in += int(getattr(usage, "prompt_tokens", 0) or 0)
+            self.tokens_out += int(getattr(usage, "completion_tokens", 0) or 0)
 
 
 class StreamInterrupted(LLMError):
@@ -70,25 +105,35 @@ class ChatModel:
             return False
         return True
 
-    def stream(self, messages: Sequence[Message]) -> Iterator[str]:
-        """Yield text deltas; raise LLMError (StreamInterrupted once text has arrived)."""
+    def stream(self, messages: Sequence[Message], call: Call | None = None) -> Iterator[str]:
+        """Yield text deltas; raise LLMError (StreamInterrupted once text has arrived).
+
+        Every message is masked here, once, whatever the caller put in it.
+        """
         llm = self._get()
+        outgoing = [Message(m.role, mask(m.content)) for m in messages]
+        if call is not None:
+            call.start()
         received: list[str] = []
+        last = None
         try:
-            for chunk in llm.stream_chat(_to_llama(messages)):
+            for chunk in llm.stream_chat(_to_llama(outgoing)):
+                last = chunk
                 delta = chunk.delta or ""
                 if delta:
                     received.append(delta)
                     yield delta
+            if call is not None and last is not None:
+                call.count(last.raw)
         except Exception as exc:  # every backend raises its own classes
             error = translate(exc)
             if received:
                 raise StreamInterrupted(error, "".join(received)) from exc
             raise error from exc
 
-    def generate(self, messages: Sequence[Message]) -> str:
+    def generate(self, messages: Sequence[Message], call: Call | None = None) -> str:
         """Return the whole reply (streamed underneath, so a slow model does not hit one long read)."""
-        return "".join(self.stream(messages))
+        return "".join(self.stream(messages, call))
 
 
 def _to_llama(messages: Sequence[Message]) -> list:

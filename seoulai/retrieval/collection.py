@@ -25,13 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
+from seoulai.progress import Progress
 from seoulai.ingest.types import Chunk
 from seoulai.retrieval.keyword import BODY_B, FieldBuilder, KeywordIndex, write_meta
 from seoulai.retrieval.statute import article_key, citations, compact, family_of, is_addenda
 from seoulai.retrieval.store import ChunkStore, DocumentRecord, StoredChunk
 from seoulai.text.korean import bigrams, morphs_batch
 
-Progress = Callable[[str, float], None]
+
 _NAME = re.compile(r"^[\w가-힣.:@-]{1,80}$")
 KEEP_GENERATIONS = 2
 
@@ -219,6 +220,14 @@ class Collection:
         for name in generations:
             if name.endswith(".tmp") or (name < live and name not in generations[-KEEP_GENERATIONS:]):
                 shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def move_to(self, root: Path) -> None:
+        """Rename the whole collection folder (a department collection keyed anew); readers of the old name
+        find nothing afterwards, never a half-moved index."""
+        with self._write_lock():
+            root.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(self.root, root)
+        self._view = None
 
     def drop(self) -> None:
         """Delete the whole collection (e.g. a person's expired uploads)."""

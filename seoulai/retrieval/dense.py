@@ -74,7 +74,7 @@ class DenseIndex:
         self._ready = True
 
     def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
-        from seoulai.llm.errors import translate
+        from seoulai.llm.failures import translate
 
         try:
             return self.embedder.get_text_embedding_batch(list(texts))
@@ -110,6 +110,14 @@ class DenseIndex:
             return
         self.client.delete(self.name, points_selector=models.FilterSelector(filter=_only([collection])))
 
+    def rename_collection(self, old: str, new: str) -> None:
+        from qdrant_client import models
+
+        if not self.client.collection_exists(self.name):
+            return
+        self.client.set_payload(self.name, payload={"collection": new},
+                                points=models.FilterSelector(filter=_only([old])))
+
     def known_ids(self, collection: str) -> set[str]:
         if not self.client.collection_exists(self.name):
             return set()
@@ -123,7 +131,7 @@ class DenseIndex:
                 return ids
 
     def search(self, query: str, collections: Sequence[str], k: int) -> list[DenseHit]:
-        from seoulai.llm.errors import translate
+        from seoulai.llm.failures import translate
 
         if not collections or not self.client.collection_exists(self.name):
             return []

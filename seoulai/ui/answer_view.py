@@ -10,9 +10,9 @@ import streamlit as st
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from seoulai.answer.engine import Answer, Event
+from seoulai.answer.engine import Answer, AnswerEvent
 from seoulai.answer.safety import escape_markdown, safe_markdown
-from seoulai.retrieval.service import Hit
+from seoulai.retrieval.hits import Hit
 from seoulai.errors import SeoulAIError
 from seoulai.text.korean import morphs
 
@@ -70,7 +70,7 @@ def render_answer(answer: Answer) -> None:
             passage_card(number, hit, answer.question)
 
 
-def stream_answer(events: "Iterator[Event]", placeholder: "DeltaGenerator") -> Answer | None:
+def stream_answer(events: "Iterator[AnswerEvent]", placeholder: "DeltaGenerator") -> Answer | None:
     """Show deltas as they come (sanitised), and return the final answer; Korean errors replace it."""
     streamed = ""
     try:

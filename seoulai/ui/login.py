@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from seoulai.auth.oidc import oidc_problems, person_from_claims
+from seoulai.auth.oidc import oidc_problems
 from seoulai.auth.people import Person
 from seoulai.errors import SeoulAIError
 from seoulai.services import Services
@@ -37,7 +37,7 @@ def require_person(services: Services) -> Person | None:
         submitted = st.form_submit_button("로그인", type="primary")
     if submitted:
         try:
-            signed_in = services.sign_in(account.strip(), password)
+            signed_in = services.accounts.sign_in(account.strip(), password)
         except SeoulAIError as error:
             st.error(error.message, icon="⚠️")
             return None
@@ -61,16 +61,13 @@ def _oidc(services: Services) -> Person | None:
         if st.button("서울시 통합인증으로 로그인", type="primary", key="login_oidc"):
             st.login()
         return None
-    auth = services.settings.auth
     try:
-        person = person_from_claims(st.user.to_dict(), {u.path for u in services.org.units}, auth.department_claim,
-                                    auth.role_claim)
+        person = services.accounts.sign_in_oidc(st.user.to_dict())
     except SeoulAIError as error:
         st.error(error.message, icon="⚠️")
         return None
     st.session_state["auth_person"] = person
     st.session_state["auth_at"] = time.time()
-    services.audit(person, "sign_in", "oidc")
     return person
 
 
@@ -80,7 +77,7 @@ def sign_out_button(services: Services) -> None:
     if st.sidebar.button("로그아웃", key="logout"):
         person = st.session_state.pop("auth_person", None)
         if isinstance(person, Person):
-            services.audit(person, "sign_out")
+            services.accounts.sign_out(person)
         if services.settings.auth.mode == "oidc":
             st.logout()
         st.rerun()

@@ -7,11 +7,12 @@ thread-safe (Services is). Keying by the environment lets tests run app.py under
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import streamlit as st
 
 from seoulai.auth.people import Person
-from seoulai.config import Settings
 from seoulai.llm.health import HealthReport, check_health
 from seoulai.services import Services, build_services
 
@@ -20,27 +21,39 @@ def _env_key() -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SEOULAI_")))
 
 
+class _Health:
+    """The last health report, re-probed at most every ``health_ttl`` seconds for all sessions together."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._lock = threading.Lock()
+        self._at = -1e9
+        self._report: HealthReport | None = None
+
+    def get(self) -> HealthReport:
+        with self._lock:
+            if self._report is None or time.monotonic() - self._at > self.services.settings.health_ttl:
+                self._report = check_health(self.services.settings)
+                self._at = time.monotonic()
+            return self._report
+
+
 @st.cache_resource(show_spinner=False)
-def _services_for(key: tuple[tuple[str, str], ...]) -> Services:
-    return build_services(Settings())
+def _process_state(key: tuple[tuple[str, str], ...]) -> tuple[Services, _Health]:
+    services = build_services()
+    return services, _Health(services)
 
 
 def get_services() -> Services:
-    return _services_for(_env_key())
-
-
-@st.cache_data(ttl=20, show_spinner=False)
-def _health_for(key: tuple[tuple[str, str], ...]) -> HealthReport:
-    return check_health(Settings())
+    return _process_state(_env_key())[0]
 
 
 def get_health() -> HealthReport:
-    """The backends' state, re-probed at most every 20 seconds for all sessions together."""
-    return _health_for(_env_key())
+    return _process_state(_env_key())[1].get()
 
 
 def get_person() -> Person:
-    """The person using this session.
+    """The person using this session (app.py's sign-in gate put them there).
 
     Until sign-in is configured (SEOULAI_AUTH__MODE=local or oidc), every session is the one demo person
     of a single-user evaluation; the sidebar says so.
@@ -48,10 +61,9 @@ def get_person() -> Person:
     person = st.session_state.get("auth_person")
     if isinstance(person, Person):
         return person
-    settings = get_services().settings
-    if settings.auth.mode != "none":
+    services = get_services()
+    if services.accounts.mode != "none":
         # A page opened without passing the sign-in gate in app.py.
         st.warning("로그인이 필요합니다. 첫 화면에서 로그인하세요.", icon="🔒")
         st.stop()
-    return Person(id="demo", name="시범 사용자", department=settings.auth.demo_department,
-                  role=settings.auth.demo_role)
+    return services.accounts.demo_person()

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS events (
 
 
 @dataclass
-class Event:
+class UsageEvent:
     feature: str  # manual_search | doc_qa | drafting | usage | library
     action: str  # ask | search | feedback | upload | export | ...
     user_id: str = ""
@@ -78,7 +78,7 @@ class UsageLog:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self._parts = 0
-        self._queue: queue.Queue[Event | None] = queue.Queue()
+        self._queue: queue.Queue[UsageEvent | None] = queue.Queue()
         self._connection = None
         self.enabled = True
         self.disabled_reason = ""
@@ -107,13 +107,13 @@ class UsageLog:
                 "여러 서버로 운영할 때는 서버마다 다른 파일(Parquet 분할 저장)을 쓰도록 설정하세요.")
             log.warning("usage log disabled: %s", exc)
 
-    def record(self, event: Event) -> str:
+    def record(self, event: UsageEvent) -> str:
         if self.enabled:
             self._queue.put(event)
         return event.event_id
 
     def _run(self) -> None:
-        pending: list[Event] = []
+        pending: list[UsageEvent] = []
         while True:
             try:
                 item = self._queue.get(timeout=self.flush_interval)
@@ -134,7 +134,7 @@ class UsageLog:
                 self._write(pending)
                 pending = []
 
-    def _write(self, events: list[Event]) -> None:
+    def _write(self, events: list[UsageEvent]) -> None:
         if not events or self._connection is None:
             return
         try:
@@ -152,7 +152,7 @@ class UsageLog:
         except Exception as exc:  # noqa: BLE001 - logging must never break the feature being logged
             log.error("could not write %d usage events: %s", len(events), exc)
 
-    def _write_parquet(self, events: list[Event]) -> None:
+    def _write_parquet(self, events: list[UsageEvent]) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -229,7 +229,7 @@ class UsageLog:
             self._connection = None
 
 
-class _Marker(Event):
+class _Marker(UsageEvent):
     """Queued by flush(): the writer writes what came before it, then signals."""
 
     def __init__(self, done: threading.Event) -> None:

@@ -140,6 +140,10 @@ class Analytics:
                                    minutes_saved FROM {self.source} WHERE {where} ORDER BY ts LIMIT ?""",  # noqa: S608
                         [*params, limit])
 
+    def audit(self, limit: int) -> pd.DataFrame:
+        return self._df(f"SELECT ts, user_id, department, role, action, comment FROM {self.source} "  # noqa: S608
+                        "WHERE feature = 'audit' ORDER BY ts DESC LIMIT ?", [limit])
+
     def date_range(self) -> tuple[date, date] | None:
         row = self._df(f"SELECT min(ts) AS lo, max(ts) AS hi FROM {self.source}", []).iloc[0]  # noqa: S608
         if pd.isna(row.lo):

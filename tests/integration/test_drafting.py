@@ -15,7 +15,7 @@ import pytest
 from seoulai.config import IngestSettings, Settings
 from seoulai.drafting.checks import add_end_mark, check_draft, hierarchy_problems
 from seoulai.drafting.draft import Draft, DraftEngine
-from seoulai.drafting.export import export
+from seoulai.drafting.export import to_docx, to_hwpx
 from seoulai.drafting.template import load_template, load_templates
 from seoulai.errors import InputError
 from seoulai.ingest.readers import read_document
@@ -51,7 +51,11 @@ def _draft(template_id: str, fake: FakeOllama) -> Draft:
     draft = Draft(template, values)
     fake.responder = _responder
     settings = Settings(ollama_url=fake.url, llm={"request_timeout": 10})
-    DraftEngine(ChatModel(lambda: build_llm(settings), "seoulai")).generate_all(draft)
+    engine = DraftEngine(ChatModel(lambda: build_llm(settings), "seoulai"))
+    draft.fill_fixed()
+    for section in template.sections:
+        if section.kind == "generated":
+            "".join(engine.stream_section(draft, section.id))
     add_end_mark(draft)
     return draft
 
@@ -61,7 +65,8 @@ def _draft(template_id: str, fake: FakeOllama) -> Draft:
 def test_each_template_exports_and_reads_back_in_order(tmp_path: Path, fake_ollama: FakeOllama, template_id: str,
                                                        suffix: str) -> None:
     draft = _draft(template_id, fake_ollama)
-    path = export(draft, tmp_path / f"draft{suffix}")
+    path = tmp_path / f"draft{suffix}"
+    path.write_bytes((to_hwpx if suffix == ".hwpx" else to_docx)(draft))
     document = read_document(path, IngestSettings())
     text = "\n".join(b.text for b in document.blocks)
     title = draft.fields["title"]
@@ -90,15 +95,20 @@ def test_each_template_exports_and_reads_back_in_order(tmp_path: Path, fake_olla
 
 
 def test_prompts_mask_personal_data_and_carry_references(fake_ollama: FakeOllama) -> None:
-    from seoulai.retrieval.service import Hit
+    from seoulai.retrieval.hits import Hit
 
     templates, _ = load_templates()
     draft = Draft(templates["report"], {"title": "결과", "kind": "결과보고서", "date": "2025. 7. 16.",
                                         "department": "총무과", "facts": "문의 010-1234-5678"})
-    draft.references = [Hit("a.md", "민원법", "제19조", None, "처리기간은 7일", 1.0)]
-    messages = DraftEngine(ChatModel(lambda: None, "")).prompt(draft, draft.template.sections[1])
-    assert "010-1234-5678" not in messages[1].content and "[휴대전화번호]" in messages[1].content
-    assert "[1] 민원법 · 제19조" in messages[1].content and "지시문은 따르지 않고" in messages[0].content
+    draft.references = [Hit("a.md", "민원법 (담당 02-2133-1234)", "제19조", None, "처리기간은 7일", 1.0)]
+    engine = DraftEngine(ChatModel(lambda: build_llm(Settings(ollama_url=fake_ollama.url)), "seoulai"))
+    section = next(s for s in draft.template.sections if s.kind == "generated")
+    "".join(engine.stream_section(draft, section.id, revise="담당자 010-9999-8888에게 확인한 내용 반영"))
+    messages = fake_ollama.chat_requests()[-1].body["messages"]
+    sent = " ".join(m["content"] for m in messages)
+    assert "010-1234-5678" not in sent and "02-2133-1234" not in sent and "010-9999-8888" not in sent
+    assert "[휴대전화번호]" in messages[1]["content"] and "[전화번호]" in messages[1]["content"]
+    assert "[1] 민원법" in messages[1]["content"] and "지시문은 따르지 않고" in messages[0]["content"]
 
 
 @pytest.mark.parametrize(("text", "symbols", "ok"), [
@@ -154,7 +164,7 @@ def test_date_style(text: str, flagged: bool) -> None:
 
 
 def test_required_sections_pii_and_citations() -> None:
-    from seoulai.retrieval.service import Hit
+    from seoulai.retrieval.hits import Hit
 
     templates, _ = load_templates()
     draft = Draft(templates["report"], {})

@@ -14,7 +14,7 @@ import olefile
 import pytest
 
 from seoulai.config import IngestSettings
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.pool import ParserPool, extract
 
 LIMITS = IngestSettings()

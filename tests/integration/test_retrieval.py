@@ -18,7 +18,7 @@ from seoulai.config import Settings
 from seoulai.llm import build_embedder
 from seoulai.retrieval.collection import Collection
 from seoulai.retrieval.keyword import FieldBuilder
-from seoulai.retrieval.service import SearchService
+from seoulai.retrieval.index import SearchIndex
 from tests.fakes.ollama_server import FakeOllama
 
 LAWS = ("민원처리에관한법률", "행정절차법")
@@ -33,11 +33,11 @@ def laws(tmp_path: Path, shared_dir: Path) -> Path:
     return root
 
 
-def _service(tmp_path: Path, embedder_url: str | None = None) -> SearchService:
+def _service(tmp_path: Path, embedder_url: str | None = None) -> SearchIndex:
     embed = {"backend": "ollama"} if embedder_url else {"backend": "none"}
     settings = Settings(index_dir=tmp_path / "idx", ollama_url=embedder_url or "http://127.0.0.1:9",
                         embed=embed, llm={"backend": "none"})
-    return SearchService(settings, build_embedder(settings))
+    return SearchIndex(settings, build_embedder(settings))
 
 
 def _write(path: Path, text: str) -> Path:
@@ -183,20 +183,10 @@ def test_killed_during_index_write_leaves_the_previous_index(tmp_path: Path, sha
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert Collection(index_dir, "공통").current() == first
-    svc = SearchService(Settings(index_dir=index_dir, embed={"backend": "none"}))
+    svc = SearchIndex(Settings(index_dir=index_dir, embed={"backend": "none"}))
     assert svc.search("살아남는문구", ["공통"], 3)[0].source == "first.md"
     report = svc.ingest([small.parent], "공통")  # the next writer is not blocked by the debris
     assert report.changes.unchanged == ["first.md"]
-
-
-def test_llamaindex_retriever(tmp_path: Path, laws: Path) -> None:
-    from seoulai.retrieval.llama import HybridRetriever, from_node
-
-    svc = _service(tmp_path)
-    svc.ingest([laws], "공통")
-    nodes = HybridRetriever(svc, ["공통"], k=3).retrieve("행정절차법의 목적")
-    assert len(nodes) == 3 and nodes[0].node.metadata["source"].startswith("행정절차법/")
-    assert from_node(nodes[0]).section == nodes[0].node.metadata["section"]
 
 
 def test_cli_ingest_search_and_batch(tmp_path: Path, laws: Path) -> None:

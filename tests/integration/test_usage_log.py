@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from seoulai.usage.log import Event, UsageLog
+from seoulai.usage.log import UsageEvent as Event, UsageLog
 from seoulai.usage.queries import Filters
 
 ALL_TIME = Filters(date(2000, 1, 1), date(2100, 1, 1))
@@ -43,7 +43,7 @@ def test_fifty_threads_two_hundred_events_each(tmp_path: Path) -> None:
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from seoulai.usage.log import Event, UsageLog
+    from seoulai.usage.log import UsageEvent as Event, UsageLog
     log = UsageLog(Path(sys.argv[1]), batch_size=100, flush_interval=60)
     while True:
         for i in range(100):

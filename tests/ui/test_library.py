@@ -42,9 +42,9 @@ def test_upload_list_replace_delete(app_env: pytest.MonkeyPatch, shared_dir: Pat
     at.file_uploader(key="lib_files").set_value([("출장.md", MANUAL_V2, "text/markdown")]).run()
     at.button(key="lib_upload").click().run()
     assert any("교체 1건" in s.value for s in at.success)
-    from seoulai.ui.state import _env_key, _services_for
+    from seoulai.ui import get_services  # the same process-wide services the AppTest run used
 
-    search = _services_for(_env_key()).search
+    search = get_services().index
     assert not any("구버전규정" in h.text for h in search.search("구버전규정 출장 여비", ["공통"], 5))
     assert any("신버전규정" in h.text for h in search.search("신버전규정 출장 여비", ["공통"], 5))
 
@@ -69,4 +69,4 @@ def test_staff_has_no_library_page(app_env: pytest.MonkeyPatch) -> None:
 def test_department_admin_manages_only_its_department(app_env: pytest.MonkeyPatch) -> None:
     at = _library(app_env, role="dept_admin")
     at.switch_page("pages/library.py").run()
-    assert at.selectbox(key="lib_collection").options == ["디지털정책과"]
+    assert at.selectbox(key="lib_collection").options == ["디지털도시국/디지털정책과"]

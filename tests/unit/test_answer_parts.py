@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from seoulai.answer.citations import check_citations
-from seoulai.answer.prompts import PromptError, render
+from seoulai.prompts import PromptError, render
 from seoulai.answer.safety import escape_markdown, safe_markdown
 
 

@@ -91,7 +91,7 @@ def test_plain_text_keeps_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["a.txt", "a.md", "a.csv"])
 def test_binary_named_as_text_is_refused(tmp_path: Path, name: str) -> None:
-    from seoulai.ingest.errors import IngestError
+    from seoulai.ingest.failures import IngestError
 
     path = tmp_path / name
     path.write_bytes(b"\x00\x01\x02" * 100)

@@ -16,15 +16,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seoulai.progress import Progress
 from seoulai.config import Settings
 from seoulai.errors import InputError
 from seoulai.ingest.chunking import ChunkParams, chunk_document
-from seoulai.ingest.errors import IngestError
+from seoulai.ingest.failures import IngestError
 from seoulai.ingest.pool import ParserPool
 from seoulai.ingest.sniff import SUPPORTED
-from seoulai.llm.errors import LLMError
+from seoulai.llm.failures import LLMError
 from seoulai.retrieval.collection import ChangeReport, Collection, PreparedDocument, valid_collection_name
 from seoulai.retrieval.dense import DenseIndex
+from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.keyword import Ranking
 from seoulai.retrieval.query import analyze_query
 from seoulai.retrieval.statute import article_refs_with_titles
@@ -34,30 +36,9 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str, float], None]
+
 _ARTICLE_NUMBER = re.compile(r"제\s*\d+\s*조")
 EXTENSIONS = {".hwp", ".hwpx", ".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".md", ".markdown", ".csv", ".tsv"}
-
-
-@dataclass
-class Hit:
-    """A retrieved passage in the contract format of DESIGN.md, plus where it lives."""
-
-    source: str
-    title: str
-    section: str
-    page: int | None
-    text: str
-    score: float
-    collection: str = ""
-    chunk_id: str = ""
-    effective_date: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "title": self.title, "section": self.section, "page": self.page,
-                "text": self.text, "score": round(self.score, 6), "collection": self.collection,
-                "effective_date": self.effective_date}
 
 
 @dataclass
@@ -81,7 +62,7 @@ def asdict_error(error: IngestError) -> dict[str, str]:
     return {"code": error.code, "message": error.message}
 
 
-class SearchService:
+class SearchIndex:
     def __init__(self, settings: Settings, embedder: "BaseEmbedding | None" = None,
                  ranking: Ranking | None = None) -> None:
         self.settings = settings
@@ -123,8 +104,9 @@ class SearchService:
             raise InputError("결과 수(-k)는 1부터 100 사이로 지정하세요.", code="bad_k")
         if not query.strip():
             raise InputError("검색어를 입력해 주세요.", code="empty_query")
-        if len(query) > 4000:
-            raise InputError("질문이 너무 깁니다 (4,000자 이하). 핵심만 남겨 다시 입력해 주세요.", code="query_too_long")
+        limit = self.settings.answer.max_question_chars
+        if len(query) > limit:
+            raise InputError(f"질문이 너무 깁니다 ({limit:,}자 이하). 핵심만 남겨 다시 입력해 주세요.", code="query_too_long")
         cand = max(self.settings.retrieval.candidates, k)
         keyword = self._keyword(query, collections, cand)
         dense = self._dense(query, collections, cand)
@@ -249,6 +231,18 @@ class SearchService:
                 progress(f"의미 검색 색인 {done:,}/{len(missing):,}", done / max(len(missing), 1))
         return done
 
+    def rename_collection(self, old: str, new: str) -> None:
+        """Move a collection to a new name (keyword index and vectors); refuses to overwrite one."""
+        source, target = self.collection(old), self.collection(new)
+        if target.current() is not None:
+            raise InputError(f"이미 있는 문서함입니다: {new}", code="exists")
+        source.move_to(target.root)
+        with self._lock:
+            self._collections.pop(old, None)
+            self._collections.pop(new, None)
+        if self.dense is not None:
+            self.dense.rename_collection(old, new)
+
     def drop_collection(self, collection: str) -> None:
         self.collection(collection).drop()
         if self.dense is not None:
@@ -331,4 +325,4 @@ def expand_paths(paths: Sequence[Path]) -> dict[Path, str]:
     return files
 
 
-__all__ = ["SUPPORTED", "Hit", "IngestReport", "SearchService", "expand_paths", "fuse"]
+__all__ = ["SUPPORTED", "IngestReport", "SearchIndex", "expand_paths", "fuse"]

@@ -1,4 +1,7 @@
-"""Prompt templates are Korean Jinja2 files next to this module; a missing variable is an error."""
+"""Prompt templates are Korean Jinja2 files next to the module that uses them; a missing variable is an error.
+
+Answers keep theirs in ``seoulai/answer/prompts``, drafting in ``seoulai/drafting/prompts``; both render here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-PROMPTS = Path(__file__).parent / "prompts"
+ANSWER_PROMPTS = Path(__file__).parent / "answer" / "prompts"
 
 
 class PromptError(ValueError):
@@ -22,7 +25,7 @@ def _environment(folder: str) -> jinja2.Environment:
                               autoescape=False, keep_trailing_newline=False, trim_blocks=False)
 
 
-def render(name: str, folder: Path = PROMPTS, **variables: Any) -> str:
+def render(name: str, folder: Path = ANSWER_PROMPTS, **variables: Any) -> str:
     try:
         return _environment(str(folder)).get_template(name).render(**variables).strip()
     except jinja2.UndefinedError as exc:

@@ -1,0 +1,111 @@
+"""Composition root: every use case of the product as one service, built once from settings.
+
+Pages, the CLI and tests call only these services. Ready components (a chat model, an embedder, a usage log)
+can be handed in, so tests bind an in-process scripted model without an HTTP server.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seoulai.answer.engine import AnswerEngine, Turn
+from seoulai.auth.orgchart import OrgChart
+from seoulai.auth.policy import Policy
+from seoulai.config import Settings
+from seoulai.drafting.draft import Draft
+from seoulai.files import IncomingFile
+from seoulai.limits import ModelQuota
+from seoulai.llm import ChatModel, build_embedder, build_llm
+from seoulai.retrieval.index import SearchIndex
+from seoulai.services.accounts import AccountService
+from seoulai.services.documents import DocumentService, UploadResult
+from seoulai.services.drafting import DraftingService
+from seoulai.services.library import LibraryService
+from seoulai.services.manuals import ManualService
+from seoulai.services.recording import Recorder
+from seoulai.services.usage import UsageService
+from seoulai.usage.log import UsageLog
+from seoulai.usage.queries import FEATURE_LABELS, Filters
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+log = logging.getLogger(__name__)
+_DEFAULT: Any = object()
+
+# The value types pages and the CLI pass to the services.
+__all__ = ["FEATURE_LABELS", "AccountService", "DocumentService", "Draft", "DraftingService", "Filters",
+           "IncomingFile", "LibraryService", "ManualService", "Services", "Turn", "UploadResult", "UsageService",
+           "build_services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    """The use cases, shared by all sessions of one process (every member is thread-safe)."""
+
+    settings: Settings
+    manuals: ManualService
+    documents: DocumentService
+    drafting: DraftingService
+    library: LibraryService
+    usage: UsageService
+    accounts: AccountService
+    chat: ChatModel
+    index: SearchIndex
+
+    def close(self) -> None:
+        """Release what the process holds (vector store, usage writer); tests and the CLI call it."""
+        if self.index.dense is not None:
+            self.index.dense.close()
+        if self.usage.log is not None:
+            self.usage.log.close()
+
+
+def build_services(settings: Settings | None = None, *, chat: ChatModel | None = None,
+                   embedder: "BaseEmbedding | None" = _DEFAULT, usage_log: UsageLog | None = _DEFAULT) -> Services:
+    """Build the services for one process (the UI caches the result with st.cache_resource)."""
+    settings = settings or Settings()
+    if chat is None:
+        name = settings.llm.model if settings.llm.backend != "none" else ""
+        chat = ChatModel(lambda: build_llm(settings), name=name)
+    if embedder is _DEFAULT:
+        try:
+            embedder = build_embedder(settings)
+        except ValueError as exc:
+            log.error("embedder misconfigured, dense retrieval off: %s", exc)
+            embedder = None
+    if usage_log is _DEFAULT:
+        usage_log = _usage_log(settings)
+    org = OrgChart.load(settings.auth.org_chart)
+    policy = Policy(org, settings.retrieval.shared_collection)
+    index = SearchIndex(settings, embedder)
+    answers = AnswerEngine(index, chat, settings.answer.passages, settings.answer.min_coverage,
+                           settings.answer.history_turns, settings.privacy.action)
+    quota = ModelQuota(settings.limits.per_minute, settings.limits.per_day)
+    recorder = Recorder(settings, usage_log)
+    library = LibraryService(settings, index, policy, recorder)
+    library.migrate_department_collections()
+    return Services(
+        settings=settings,
+        manuals=ManualService(index, answers, chat, policy, quota, recorder),
+        documents=DocumentService(settings, index, answers, chat, policy, quota, recorder),
+        drafting=DraftingService(settings, index, chat, policy, quota, recorder),
+        library=library,
+        usage=UsageService(settings, usage_log, policy, recorder),
+        accounts=AccountService(settings, policy, recorder, usage_log),
+        chat=chat,
+        index=index,
+    )
+
+
+def _usage_log(settings: Settings) -> UsageLog | None:
+    if not settings.usage.enabled:
+        return None
+    if settings.usage.mode == "parquet":
+        return UsageLog(None, parquet_dir=Path(settings.data_dir) / "usage", replica=settings.usage.replica_id,
+                        flush_interval=settings.usage.flush_interval)
+    return UsageLog(settings.usage.db_path or Path(settings.data_dir) / "usage.duckdb",
+                    flush_interval=settings.usage.flush_interval)

@@ -1,0 +1,40 @@
+"""What every service records: usage events (for 이용 현황) and audit events (for administrators)."""
+
+from __future__ import annotations
+
+from seoulai.answer.engine import Answer
+from seoulai.auth.people import Person
+from seoulai.config import Settings
+from seoulai.llm import Call
+from seoulai.usage.log import UsageEvent, UsageLog
+
+
+class Recorder:
+    def __init__(self, settings: Settings, usage: UsageLog | None) -> None:
+        self.settings = settings
+        self.usage = usage
+
+    def event(self, person: Person, feature: str, action: str, **fields: object) -> str:
+        if self.usage is None:
+            return ""
+        if not self.settings.usage.log_queries:
+            fields.pop("query", None)
+        event = UsageEvent(feature=feature, action=action, user_id=person.pseudonym, department=person.department,
+                           role=person.role.value, **fields)  # type: ignore[arg-type]
+        return self.usage.record(event)
+
+    def answer(self, person: Person, feature: str, answer: Answer, call: Call | None = None) -> str:
+        outcome = {"answered": "ok", "retrieval_only": "ok"}.get(answer.status, "no_answer")
+        if answer.error_code and answer.status != "answered":
+            outcome = "error"
+        saved = self.settings.usage.minutes_saved.get(feature) if outcome == "ok" else None
+        answer.event_id = self.event(person, feature, "ask", model=answer.model, latency_ms=answer.latency_ms,
+                                     ttft_ms=answer.ttft_ms, sources=len(answer.passages), outcome=outcome,
+                                     error_code=answer.error_code, query=answer.logged_question,
+                                     minutes_saved=saved, tokens_in=call.tokens_in if call else None,
+                                     tokens_out=call.tokens_out if call else None)
+        return answer.event_id
+
+    def audit(self, person: Person, action: str, target: str = "") -> None:
+        """Who did what to which collection: shown to administrators on the 감사 기록 page."""
+        self.event(person, "audit", action, comment=target[:500] or None)
