@@ -4,7 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
-ADDRESS ?= 0.0.0.0
+# Empty: 127.0.0.1 without sign-in (SEOULAI_AUTH__MODE=none), all interfaces with sign-in.
+ADDRESS ?=
 # llama.cpp is compiled from source by pip; a portable build keeps the cached wheel usable on any x86 CPU.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
@@ -40,10 +41,9 @@ prepare: install
 	$(BIN)/seoulai demo-library
 	$(BIN)/seoulai doctor || true
 
-# Streamlit's per-file upload cap follows SEOULAI_INGEST__MAX_FILE_MB.
+# serve.py wraps app.py with the sign-in routes; Streamlit's per-file upload cap follows SEOULAI_INGEST__MAX_FILE_MB.
 run: prepare
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) \
-		--server.maxUploadSize $$($(BIN)/python -c 'from seoulai.config import Settings; print(int(Settings().ingest.max_file_mb))')
+	ADDRESS=$(ADDRESS) $(BIN)/python -m seoulai.web.launch --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -18,7 +18,7 @@ if services.settings.production and (problems := unsafe_options(st.get_option)):
     st.stop()
 
 if services.accounts.mode != "none" and require_person(services) is None:
-    st.stop()
+    st.stop()  # only the way to sign in was drawn
 person = get_person()
 ADMIN_PAGES = {"library": st.Page("pages/library.py", title="매뉴얼 관리", icon="🗂️"),
                "usage": st.Page("pages/usage.py", title="이용 현황", icon="📊"),

@@ -205,11 +205,37 @@ class AuthSettings(BaseModel):
         None, description="YAML org chart (실/국/과 tree with headcounts); default: the bundled demo chart."
     )
     accounts_path: Path | None = Field(
-        None, description="Local accounts file for mode local (default: <data dir>/accounts.json)."
+        None, description="An accounts.json of an earlier version, imported once into the state store "
+        "(default: <data dir>/accounts.json)."
     )
     session_minutes: int = Field(480, ge=5, description="Minutes a sign-in lasts before the person signs in again.")
+    session_secret: SecretStr | None = Field(
+        None, description="Key that signs session cookies. Default: a random key made once and kept in the state "
+        "store, so every app server sharing the store shares it."
+    )
+    cookie_secure: bool | None = Field(
+        None, description="Send the session cookie over HTTPS only (default: on in production mode)."
+    )
+    lockout_attempts: int = Field(5, ge=1, description="Wrong passwords for one account before it is locked.")
+    client_attempts: int = Field(
+        20, ge=1, description="Wrong passwords from one client address (any account) before it is locked."
+    )
+    lockout_minutes: float = Field(15.0, gt=0, description="Minutes a lockout lasts (and the window counted).")
+    trust_forwarded_for: bool = Field(
+        False, description="Take the client address from X-Forwarded-For (only behind the city's reverse proxy)."
+    )
     department_claim: str = Field("department", description="OIDC claim holding the 실/국/과 path.")
     role_claim: str = Field("role", description="OIDC claim holding the role (staff, dept_admin, manager, admin).")
+
+
+class StateSettings(BaseModel):
+    """Where accounts, sessions, lockouts, quotas, conversations, drafts and the audit log are kept."""
+
+    url: str | None = Field(
+        None, description="PostgreSQL URL (postgresql://user:pass@host/db) shared by several app servers. "
+        "Empty: an embedded SQLite file, <data dir>/state.sqlite."
+    )
+    server_id: str = Field("", description="This app server's name in the audit log (default: host name and pid).")
 
 
 class Settings(BaseSettings):
@@ -244,6 +270,7 @@ class Settings(BaseSettings):
     uploads: UploadSettings = Field(default_factory=UploadSettings, description="Upload settings.")
     usage: UsageSettings = Field(default_factory=UsageSettings, description="Usage analytics settings.")
     auth: AuthSettings = Field(default_factory=AuthSettings, description="Sign-in settings.")
+    state: StateSettings = Field(default_factory=StateSettings, description="Shared application state.")
     health_timeout: float = Field(
         3.0, gt=0, description="Seconds the health check waits for a model server before calling it down."
     )

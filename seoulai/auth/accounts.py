@@ -1,15 +1,15 @@
-"""Local accounts for pilots without the city's SSO: a JSON file of bcrypt-hashed passwords.
+"""Local accounts for pilots without the city's SSO: bcrypt-hashed passwords in the state store.
 
 There are no default accounts or passwords: the first administrator is made with
-``seoulai users add <id> --role admin`` on the server.
+``seoulai users add <id> --role admin`` on the server. An accounts.json written by an earlier version is
+imported once.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
-from dataclasses import asdict, dataclass
+import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,8 +18,11 @@ import bcrypt
 from seoulai.auth.people import Person
 from seoulai.auth.roles import Role
 from seoulai.errors import InputError
+from seoulai.state.stores import AccountRow, AccountStore
 
+log = logging.getLogger(__name__)
 MIN_PASSWORD = 10
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further: a longer password would be silently cut
 
 
 @dataclass
@@ -28,75 +31,61 @@ class Account:
     name: str
     department: str
     role: str
-    password_hash: str
-    updated_at: str
 
     def person(self) -> Person:
         return Person(self.id, self.name, self.department, Role.parse(self.role))
 
 
 class Accounts:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
+    def __init__(self, store: AccountStore, legacy_file: Path | None = None) -> None:
+        self.store = store
+        if legacy_file is not None and legacy_file.is_file():
+            self._import(legacy_file)
 
-    def _load(self) -> dict[str, Account]:
-        if not self.path.is_file():
-            return {}
+    def _import(self, path: Path) -> None:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InputError(f"계정 파일을 읽을 수 없습니다: {self.path}. 백업에서 복구하세요.", code="bad_accounts") from exc
-        return {key: Account(**value) for key, value in raw.items()}
-
-    def _save(self, accounts: dict[str, Account]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({k: asdict(v) for k, v in accounts.items()}, ensure_ascii=False, indent=1),
-                       encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
+            raise InputError(f"계정 파일을 읽을 수 없습니다: {path}. 백업에서 복구하세요.", code="bad_accounts") from exc
+        imported = sum(self.store.insert(AccountRow(v["id"], v["name"], v["department"], v["role"],
+                                                    v["password_hash"], v["updated_at"])) for v in raw.values())
+        path.rename(path.with_name(path.name + ".imported"))
+        log.warning("imported %d local accounts from %s into the state store", imported, path)
 
     def add(self, account_id: str, name: str, department: str, role: str, password: str,
             departments: set[str] | None = None) -> Account:
         role = Role.parse(role).value
         if departments is not None and department not in departments:
             raise InputError(f"조직도에 없는 부서입니다: {department}", code="bad_department")
-        _check_password(password)
-        with self._lock:
-            accounts = self._load()
-            if account_id in accounts:
-                raise InputError(f"이미 있는 계정입니다: {account_id}. 비밀번호는 reset-password로 바꾸세요.",
-                                 code="exists")
-            account = Account(account_id, name, department, role, _hash(password), _now())
-            accounts[account_id] = account
-            self._save(accounts)
-        return account
+        check_password(password)
+        if not self.store.insert(AccountRow(account_id, name, department, role, _hash(password), _now())):
+            raise InputError(f"이미 있는 계정입니다: {account_id}. 비밀번호는 reset-password로 바꾸세요.", code="exists")
+        return Account(account_id, name, department, role)
 
     def reset_password(self, account_id: str, password: str) -> None:
-        _check_password(password)
-        with self._lock:
-            accounts = self._load()
-            if account_id not in accounts:
-                raise InputError(f"없는 계정입니다: {account_id}", code="not_found")
-            accounts[account_id].password_hash = _hash(password)
-            accounts[account_id].updated_at = _now()
-            self._save(accounts)
+        check_password(password)
+        if not self.store.set_password(account_id, _hash(password), _now()):
+            raise InputError(f"없는 계정입니다: {account_id}", code="not_found")
 
     def verify(self, account_id: str, password: str) -> Person | None:
-        account = self._load().get(account_id)
-        # Compare against a dummy hash for unknown ids so timing does not reveal which ids exist.
-        stored = account.password_hash if account else _DUMMY
-        ok = bcrypt.checkpw(password.encode("utf-8"), stored.encode("ascii"))
-        return account.person() if account and ok else None
+        row = self.store.get(account_id)
+        secret = password.encode("utf-8")
+        # Compare against a dummy hash for unknown ids (and too-long input) so timing does not reveal which ids
+        # exist; bcrypt itself refuses more than 72 bytes.
+        stored = row.password_hash if row else _DUMMY
+        ok = len(secret) <= MAX_PASSWORD_BYTES and bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], stored.encode("ascii"))
+        return Account(row.id, row.name, row.department, row.role).person() if row and ok else None
 
     def list(self) -> list[Account]:
-        return sorted(self._load().values(), key=lambda a: a.id)
+        return [Account(r.id, r.name, r.department, r.role) for r in self.store.all()]
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD or password.isdigit() or password.isalpha():
         raise InputError(f"비밀번호는 {MIN_PASSWORD}자 이상이고 글자와 숫자를 함께 써야 합니다.", code="weak_password")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise InputError(f"비밀번호가 너무 깁니다: {MAX_PASSWORD_BYTES}바이트(영문·숫자 72자, 한글 24자) 이하로 정해 주세요.",
+                         code="password_too_long")
 
 
 def _hash(password: str) -> str:

@@ -7,6 +7,9 @@ can be handed in, so tests bind an in-process scripted model without an HTTP ser
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,7 @@ from seoulai.services.library import LibraryService
 from seoulai.services.manuals import ManualService
 from seoulai.services.recording import Recorder
 from seoulai.services.usage import UsageService
+from seoulai.state import StateStore, open_state
 from seoulai.usage.log import UsageLog
 from seoulai.usage.queries import FEATURE_LABELS, Filters
 
@@ -55,13 +59,15 @@ class Services:
     accounts: AccountService
     chat: ChatModel
     index: SearchIndex
+    state: StateStore
 
     def close(self) -> None:
-        """Release what the process holds (vector store, usage writer); tests and the CLI call it."""
+        """Release what the process holds (vector store, usage writer, state store); tests and the CLI call it."""
         if self.index.dense is not None:
             self.index.dense.close()
         if self.usage.log is not None:
             self.usage.log.close()
+        self.state.close()
 
 
 def build_services(settings: Settings | None = None, *, chat: ChatModel | None = None,
@@ -84,8 +90,10 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
     index = SearchIndex(settings, embedder)
     answers = AnswerEngine(index, chat, settings.answer.passages, settings.answer.min_coverage,
                            settings.answer.history_turns, settings.privacy.action)
-    quota = ModelQuota(settings.limits.per_minute, settings.limits.per_day)
-    recorder = Recorder(settings, usage_log)
+    server = settings.state.server_id or f"{socket.gethostname()}-{os.getpid()}"
+    state = open_state(settings.state.url, Path(settings.data_dir), server)
+    quota = ModelQuota(state.quotas, settings.limits.per_minute, settings.limits.per_day)
+    recorder = Recorder(settings, usage_log, state.audit)
     library = LibraryService(settings, index, policy, recorder)
     library.migrate_department_collections()
     return Services(
@@ -95,10 +103,27 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
         drafting=DraftingService(settings, index, chat, policy, quota, recorder),
         library=library,
         usage=UsageService(settings, usage_log, policy, recorder),
-        accounts=AccountService(settings, policy, recorder, usage_log),
+        accounts=AccountService(settings, policy, recorder, state),
         chat=chat,
         index=index,
+        state=state,
     )
+
+
+_PROCESS: dict[tuple[tuple[str, str], ...], Services] = {}
+_PROCESS_LOCK = threading.Lock()
+
+
+def process_services() -> Services:
+    """The services of this process, shared by every browser session and the HTTP routes.
+
+    Keyed by the SEOULAI_* environment so tests can run the app under other settings in one process.
+    """
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SEOULAI_")))
+    with _PROCESS_LOCK:
+        if key not in _PROCESS:
+            _PROCESS[key] = build_services()
+        return _PROCESS[key]
 
 
 def _usage_log(settings: Settings) -> UsageLog | None:

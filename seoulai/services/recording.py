@@ -1,4 +1,8 @@
-"""What every service records: usage events (for 이용 현황) and audit events (for administrators)."""
+"""What every service records: usage events (for 이용 현황) and audit events (for administrators).
+
+Usage events go to the usage log; audit events to the state store, synchronously, before the call returns.
+Both pass the PII masker on the way in: this is the log boundary.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,25 @@ from seoulai.answer.engine import Answer
 from seoulai.auth.people import Person
 from seoulai.config import Settings
 from seoulai.llm import Call
+from seoulai.privacy.pii import mask
+from seoulai.state.stores import AuditStore
 from seoulai.usage.log import UsageEvent, UsageLog
 
 
 class Recorder:
-    def __init__(self, settings: Settings, usage: UsageLog | None) -> None:
+    def __init__(self, settings: Settings, usage: UsageLog | None, audit: AuditStore) -> None:
         self.settings = settings
         self.usage = usage
+        self.audit_store = audit
 
     def event(self, person: Person, feature: str, action: str, **fields: object) -> str:
         if self.usage is None:
             return ""
         if not self.settings.usage.log_queries:
             fields.pop("query", None)
+        for name in ("query", "comment", "error_code"):
+            if isinstance(fields.get(name), str):
+                fields[name] = mask(str(fields[name]))
         event = UsageEvent(feature=feature, action=action, user_id=person.pseudonym, department=person.department,
                            role=person.role.value, **fields)  # type: ignore[arg-type]
         return self.usage.record(event)
@@ -36,5 +46,5 @@ class Recorder:
         return answer.event_id
 
     def audit(self, person: Person, action: str, target: str = "") -> None:
-        """Who did what to which collection: shown to administrators on the 감사 기록 page."""
-        self.event(person, "audit", action, comment=target[:500] or None)
+        """Who did what to which collection; file names and targets are masked like everything logged."""
+        self.audit_store.append(person.pseudonym, person.department, person.role.value, action, mask(target)[:500])

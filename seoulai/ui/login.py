@@ -1,4 +1,8 @@
-"""The sign-in gate: no sign-in (single-person evaluation), local accounts, or the city's SSO (st.login)."""
+"""The sign-in gate inside the app: the session cookie (local accounts) or the city's SSO (st.login).
+
+The sign-in form itself is the server's /login page (seoulai/web), which sets the HttpOnly cookie; a reload or a
+new tab therefore stays signed in. Until someone is signed in, the navigation shows nothing but the way in.
+"""
 
 from __future__ import annotations
 
@@ -8,76 +12,81 @@ import streamlit as st
 
 from seoulai.auth.oidc import oidc_problems
 from seoulai.auth.people import Person
+from seoulai.auth.sessions import COOKIE
 from seoulai.errors import SeoulAIError
 from seoulai.services import Services
 
+# AppTest cannot send cookies; tests hand the same signed cookie value in through the session state.
+TEST_COOKIE = "auth_cookie"
 
-def _expired(services: Services) -> bool:
-    started = st.session_state.get("auth_at", 0.0)
-    return time.time() - started > services.settings.auth.session_minutes * 60
+
+def session_cookie() -> str | None:
+    cookie = st.context.cookies.get(COOKIE)
+    if isinstance(cookie, str) and cookie:  # (AppTest answers with a mock object)
+        return cookie
+    test = st.session_state.get(TEST_COOKIE)
+    return test if isinstance(test, str) else None
 
 
 def require_person(services: Services) -> Person | None:
-    """The signed-in person, or None after drawing the sign-in form (the caller then stops)."""
-    mode = services.settings.auth.mode
-    person = st.session_state.get("auth_person")
-    if mode == "none":
-        return person if isinstance(person, Person) else None  # get_person() gives the demo person
-    if isinstance(person, Person) and not _expired(services):
-        return person
-    if isinstance(person, Person):
-        st.session_state.pop("auth_person", None)
-        st.info("로그인 시간이 지나 다시 로그인해야 합니다.", icon="⏰")
-    st.title("🏛️ 서울시 행정 AI 도우미")
+    """The signed-in person, or None after drawing only the way to sign in (the caller then stops)."""
+    mode = services.accounts.mode
     if mode == "oidc":
-        return _oidc(services)
-    with st.form("login_form"):
-        account = st.text_input("아이디", key="login_id")
-        password = st.text_input("비밀번호", type="password", key="login_password")
-        submitted = st.form_submit_button("로그인", type="primary")
-    if submitted:
-        try:
-            signed_in = services.accounts.sign_in(account.strip(), password)
-        except SeoulAIError as error:
-            st.error(error.message, icon="⚠️")
-            return None
-        if signed_in is None:
-            st.error("아이디 또는 비밀번호가 맞지 않습니다. 잊었으면 관리자에게 비밀번호 재설정을 요청하세요.", icon="⚠️")
-            return None
-        st.session_state["auth_person"] = signed_in
-        st.session_state["auth_at"] = time.time()
-        st.rerun()
-    st.caption("계정은 관리자가 `seoulai users add`로 만듭니다.")
+        person = st.session_state.get("auth_person")
+        started = st.session_state.get("auth_at", 0.0)
+        if isinstance(person, Person) and time.time() - started <= services.settings.auth.session_minutes * 60:
+            return person
+        st.session_state.pop("auth_person", None)
+        return _only(lambda: _oidc(services))
+    person = services.accounts.session_person(session_cookie())
+    if person is not None:
+        st.session_state["auth_person"] = person
+        return person
+    st.session_state.pop("auth_person", None)
+    return _only(_sign_in_pointer)
+
+
+def _only(draw: object) -> None:
+    """A navigation of one hidden page: no page names (not even the admin pages) before sign-in."""
+    st.navigation([st.Page(draw, title="로그인", icon="🔐", url_path="signin")], position="hidden").run()  # type: ignore[arg-type]
     return None
 
 
-def _oidc(services: Services) -> Person | None:
+def _sign_in_pointer() -> None:
+    st.title("🏛️ 서울시 행정 AI 도우미")
+    st.info("로그인이 필요합니다. 로그인 시간이 지났으면 다시 로그인하세요.", icon="🔐")
+    if st.button("로그인 화면으로", type="primary", key="to_login"):
+        # st.logout's redirect (same tab, to /auth/logout) is answered by the server's sign-in gate with /login.
+        st.logout()
+
+
+def _oidc(services: Services) -> None:
+    st.title("🏛️ 서울시 행정 AI 도우미")
     problems = oidc_problems(st.secrets.to_dict() if hasattr(st.secrets, "to_dict") else dict(st.secrets))
     if problems:
         st.error("통합인증 설정이 완전하지 않습니다. 관리자는 .streamlit/secrets.toml을 확인하세요.\n\n"
                  + "\n".join(f"- {p}" for p in problems), icon="🛑")
-        return None
+        return
     if not st.user.is_logged_in:
         if st.button("서울시 통합인증으로 로그인", type="primary", key="login_oidc"):
             st.login()
-        return None
+        return
     try:
         person = services.accounts.sign_in_oidc(st.user.to_dict())
     except SeoulAIError as error:
         st.error(error.message, icon="⚠️")
-        return None
+        return
     st.session_state["auth_person"] = person
     st.session_state["auth_at"] = time.time()
-    return person
+    st.rerun()
 
 
 def sign_out_button(services: Services) -> None:
-    if services.settings.auth.mode == "none":
+    if services.accounts.mode == "none" or not st.sidebar.button("로그아웃", key="logout"):
         return
-    if st.sidebar.button("로그아웃", key="logout"):
-        person = st.session_state.pop("auth_person", None)
-        if isinstance(person, Person):
-            services.accounts.sign_out(person)
-        if services.settings.auth.mode == "oidc":
-            st.logout()
-        st.rerun()
+    person = st.session_state.pop("auth_person", None)
+    if isinstance(person, Person):
+        services.accounts.sign_out(person, session_cookie())  # revoked on every server, now
+    # The browser goes to /auth/logout: for OIDC Streamlit's own sign-out, for local accounts the server's gate
+    # clears the cookie and shows /login.
+    st.logout()

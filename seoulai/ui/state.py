@@ -1,12 +1,8 @@
-"""Process-wide services and cached health, keyed by the SEOULAI_* environment.
-
-``st.cache_resource`` objects are shared by every session of the process, so what is cached here must be
-thread-safe (Services is). Keying by the environment lets tests run app.py under different settings.
-"""
+"""Process-wide services and cached health (shared by every session, so thread-safe), keyed by the
+SEOULAI_* environment so tests can run app.py under different settings."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -14,11 +10,7 @@ import streamlit as st
 
 from seoulai.auth.people import Person
 from seoulai.llm.health import HealthReport, check_health
-from seoulai.services import Services, build_services
-
-
-def _env_key() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SEOULAI_")))
+from seoulai.services import Services, process_services
 
 
 class _Health:
@@ -38,18 +30,19 @@ class _Health:
             return self._report
 
 
-@st.cache_resource(show_spinner=False)
-def _process_state(key: tuple[tuple[str, str], ...]) -> tuple[Services, _Health]:
-    services = build_services()
-    return services, _Health(services)
+_HEALTH: dict[int, _Health] = {}
+_HEALTH_LOCK = threading.Lock()
 
 
 def get_services() -> Services:
-    return _process_state(_env_key())[0]
+    return process_services()
 
 
 def get_health() -> HealthReport:
-    return _process_state(_env_key())[1].get()
+    services = process_services()
+    with _HEALTH_LOCK:
+        health = _HEALTH.setdefault(id(services), _Health(services))
+    return health.get()
 
 
 def get_person() -> Person:

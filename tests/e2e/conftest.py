@@ -61,7 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterat
                        text=True, env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
     subprocess.run([sys.executable, "-m", "seoulai.cli", "demo-library"], env=env, cwd=ROOT, check=True,
                    capture_output=True, timeout=300)
-    app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(app_port),
+    app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(app_port),
                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from seoulai.limits import ModelQuota, RateLimited
 from seoulai.ui.hardening import unsafe_options
 from tests.ui.conftest import APP
 
@@ -49,21 +47,6 @@ def test_app_refuses_to_serve_in_production_with_unsafe_options(app_env: pytest.
         for name, value in saved.items():
             config.set_option(name, value)
 
-
-def test_quota_per_minute_and_per_day() -> None:
-    quota = ModelQuota(per_minute=3, per_day=5)
-    for second in range(3):
-        quota.take("a", now=float(second), today=date(2026, 1, 5))
-    with pytest.raises(RateLimited) as info:
-        quota.take("a", now=10.0, today=date(2026, 1, 5))
-    assert "1분에 3회" in info.value.message and info.value.code == "rate_limited"
-    quota.take("b", now=10.0, today=date(2026, 1, 5))  # other people are not affected
-    quota.take("a", now=70.0, today=date(2026, 1, 5))
-    quota.take("a", now=71.0, today=date(2026, 1, 5))
-    with pytest.raises(RateLimited) as info:
-        quota.take("a", now=200.0, today=date(2026, 1, 5))
-    assert "오늘" in info.value.message
-    quota.take("a", now=300.0, today=date(2026, 1, 6))  # a new day
 
 
 def test_repository_server_config_is_safe() -> None:

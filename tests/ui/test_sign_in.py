@@ -1,4 +1,5 @@
-"""Sign-in through the local accounts file; each role sees exactly its pages; OIDC configuration."""
+"""Sign-in inside the app: nothing before sign-in, each role sees exactly its pages, revoked sessions end,
+the accounts CLI; OIDC configuration. (The /login form itself is tested over HTTP in test_web_sign_in.py.)"""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from seoulai.auth.oidc import oidc_problems, person_from_claims
 from seoulai.auth.people import Person
 from seoulai.errors import InputError
+from seoulai.ui.login import TEST_COOKIE
 from tests.ui.conftest import APP
 
 PAGES = ["pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/drafting.py", "pages/library.py",
@@ -44,12 +46,15 @@ def accounts(app_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return app_env
 
 
-def _sign_in(account: str, password: str = PASSWORD) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input(key="login_id").input(account)
-    at.text_input(key="login_password").input(password)
-    at.button[0].click().run()
-    return at
+def _signed_in(account: str, password: str = PASSWORD) -> AppTest:
+    """The app as the browser sees it after /login set the session cookie (AppTest cannot send cookies)."""
+    from seoulai.ui import get_services
+
+    result = get_services().accounts.sign_in(account, password)
+    assert result is not None
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[TEST_COOKIE] = result.cookie
+    return at.run()
 
 
 def _reachable(at: AppTest) -> set[str]:
@@ -63,40 +68,38 @@ def _reachable(at: AppTest) -> set[str]:
     return reachable
 
 
-def test_login_form_first_and_wrong_password_refused(accounts: pytest.MonkeyPatch) -> None:
+def test_before_sign_in_nothing_but_the_way_in(accounts: pytest.MonkeyPatch) -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert at.text_input(key="login_password") and not at.get("plotly_chart")
-    wrong = _sign_in("staff", "not-the-password-1")
-    assert any("맞지 않습니다" in e.value for e in wrong.error)
-    assert "auth_person" not in wrong.session_state
+    assert not at.exception and _reachable(at) == set()  # no page, not even its name, before sign-in
+    assert any("로그인이 필요합니다" in i.value for i in at.info) and not at.chat_input and not at.sidebar.markdown
 
 
 @pytest.mark.parametrize("role", list(EXPECTED))
 def test_each_role_sees_exactly_its_pages(accounts: pytest.MonkeyPatch, role: str) -> None:
-    at = _sign_in(role)
+    at = _signed_in(role)
     assert not at.exception and at.session_state["auth_person"].role == role
     assert _reachable(at) == EXPECTED[role]
 
 
-def test_session_expires(accounts: pytest.MonkeyPatch) -> None:
-    import time
+def test_a_revoked_or_forged_session_signs_out(accounts: pytest.MonkeyPatch) -> None:
+    from seoulai.ui import get_services
 
-    staff = Person("staff", "staff 사용자", "서울특별시/행정국/총무과", "staff")
-    fresh = AppTest.from_file(APP, default_timeout=60)
-    fresh.session_state["auth_person"] = staff
-    fresh.session_state["auth_at"] = time.time() - 60
-    fresh.run()
-    assert not fresh.text_input and fresh.session_state["auth_person"] == staff
-    stale = AppTest.from_file(APP, default_timeout=60)
-    stale.session_state["auth_person"] = staff
-    stale.session_state["auth_at"] = time.time() - 481 * 60  # past SEOULAI_AUTH__SESSION_MINUTES (480)
-    stale.run()
-    assert any("다시 로그인" in i.value for i in stale.info) and stale.text_input(key="login_password")
+    services = get_services()
+    result = services.accounts.sign_in("staff", PASSWORD)
+    assert result is not None
+    services.accounts.sign_out(result.person, result.cookie)
+    for cookie in (result.cookie, result.cookie[:-2] + "xx"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state[TEST_COOKIE] = cookie
+        at.run()
+        assert "auth_person" not in at.session_state and _reachable(at) == set()
 
 
 def test_sign_ins_are_audited_for_administrators(accounts: pytest.MonkeyPatch) -> None:
-    _sign_in("staff", "wrong-password-9")
-    at = _sign_in("admin")
+    from seoulai.ui import get_services
+
+    assert get_services().accounts.sign_in("staff", "wrong-password-9") is None
+    at = _signed_in("admin")
     at.switch_page("pages/audit.py").run()
     actions = set(at.dataframe[0].value["동작"])
     assert {"로그인", "로그인 실패"} <= actions
@@ -107,10 +110,15 @@ def test_page_opened_directly_without_sign_in_is_refused(accounts: pytest.Monkey
     assert any("로그인이 필요합니다" in w.value for w in at.warning) and not at.chat_input
 
 
-def test_accounts_cli_refuses_weak_and_duplicate(accounts: pytest.MonkeyPatch) -> None:
+def test_accounts_cli_refuses_weak_long_and_duplicate(accounts: pytest.MonkeyPatch) -> None:
+    from seoulai.ui import get_services
+
     weak = _cli("users", "add", "kim", "--name", "김", "--department", "서울특별시/행정국/총무과",
                 "--password-stdin", stdin="1234\n")
     assert weak.returncode == 2 and "10자 이상" in weak.stderr
+    long = _cli("users", "add", "park", "--name", "박", "--department", "서울특별시/행정국/총무과",
+                "--password-stdin", stdin="가" * 29 + "1\n")  # 88 bytes: over bcrypt's 72
+    assert long.returncode == 2 and "72바이트" in long.stderr and "Traceback" not in long.stderr
     dup = _cli("users", "add", "staff", "--name", "x", "--department", "서울특별시/행정국/총무과", "--password-stdin",
                stdin=PASSWORD + "\n")
     assert dup.returncode == 2 and "이미 있는 계정" in dup.stderr
@@ -119,7 +127,7 @@ def test_accounts_cli_refuses_weak_and_duplicate(accounts: pytest.MonkeyPatch) -
     assert unknown.returncode == 2 and "조직도" in unknown.stderr
     reset = _cli("users", "reset-password", "staff", "--password-stdin", stdin="new-password-2027\n")
     assert reset.returncode == 0
-    assert _sign_in("staff", "new-password-2027").session_state["auth_person"].id == "staff"
+    assert get_services().accounts.sign_in("staff", "new-password-2027") is not None
     listing = _cli("users", "list")
     assert "password" not in listing.stdout and "staff" in listing.stdout
 

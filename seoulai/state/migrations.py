@@ -1,0 +1,25 @@
+"""Numbered schema migrations of the state store. Append only: never edit a shipped entry.
+
+Types are ones SQLite and PostgreSQL both understand (TEXT, INTEGER, DOUBLE PRECISION); times are Unix
+seconds (DOUBLE PRECISION) so comparisons are plain numbers on both.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: accounts, sign-in sessions and failures, model quotas, the audit log, process-shared secrets
+    [
+        "CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, department TEXT NOT NULL, "
+        "role TEXT NOT NULL, password_hash TEXT NOT NULL, updated_at TEXT NOT NULL)",
+        "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, person TEXT NOT NULL, "
+        "created_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE sign_in_failures (key TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)",
+        "CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at)",
+        "CREATE TABLE quota_calls (who TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, day TEXT NOT NULL)",
+        "CREATE INDEX quota_calls_who ON quota_calls (who, at)",
+        "CREATE TABLE audit (event_id TEXT PRIMARY KEY, ts TEXT NOT NULL, user_id TEXT, department TEXT, role TEXT, "
+        "action TEXT NOT NULL, target TEXT, server TEXT)",
+        "CREATE INDEX audit_ts ON audit (ts)",
+        "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
+]

@@ -1,0 +1,150 @@
+"""The state the app servers share: accounts, sign-in sessions and failures, model quotas, the audit log.
+
+Each store is a few statements over the :class:`Database`; every one that reads then writes does both in one
+transaction (with a lock on PostgreSQL), so two servers counting the same person's quota or failed
+sign-ins never both pass.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from seoulai.state.db import Database
+
+
+@dataclass
+class AccountRow:
+    id: str
+    name: str
+    department: str
+    role: str
+    password_hash: str
+    updated_at: str
+
+
+class AccountStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, account_id: str) -> AccountRow | None:
+        rows = self.db.rows("SELECT id, name, department, role, password_hash, updated_at FROM accounts WHERE id = ?",
+                            [account_id])
+        return AccountRow(*rows[0]) if rows else None
+
+    def insert(self, row: AccountRow) -> bool:
+        with self.db.transaction() as tx:
+            if tx.rows("SELECT 1 FROM accounts WHERE id = ?", [row.id]):
+                return False
+            tx.run("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)", [row.id, row.name, row.department, row.role,
+                                                                    row.password_hash, row.updated_at])
+            return True
+
+    def set_password(self, account_id: str, password_hash: str, updated_at: str) -> bool:
+        return self.db.run("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
+                           [password_hash, updated_at, account_id]) > 0
+
+    def all(self) -> list[AccountRow]:
+        return [AccountRow(*r) for r in self.db.rows(
+            "SELECT id, name, department, role, password_hash, updated_at FROM accounts ORDER BY id")]
+
+
+class SessionStore:
+    """Sign-in sessions by the hash of their token (a stolen database copy holds no usable token)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, token_hash: str, person: dict[str, str], expires_at: float) -> None:
+        now = time.time()
+        with self.db.transaction() as tx:
+            tx.run("INSERT INTO sessions VALUES (?, ?, ?, ?, 0)", [token_hash, json.dumps(person, ensure_ascii=False),
+                                                                  now, expires_at])
+            tx.run("DELETE FROM sessions WHERE expires_at < ?", [now - 86400])
+
+    def get(self, token_hash: str) -> dict[str, str] | None:
+        rows = self.db.rows("SELECT person FROM sessions WHERE token_hash = ? AND revoked = 0 AND expires_at > ?",
+                            [token_hash, time.time()])
+        return json.loads(rows[0][0]) if rows else None
+
+    def revoke(self, token_hash: str) -> None:
+        self.db.run("UPDATE sessions SET revoked = 1 WHERE token_hash = ?", [token_hash])
+
+
+class FailureStore:
+    """Failed sign-ins per key ("account:<id>", "client:<address>") inside a sliding window."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def recent(self, key: str, window: float) -> tuple[int, float | None]:
+        """(failures in the window, time of the oldest of them)."""
+        rows = self.db.rows("SELECT count(*), min(at) FROM sign_in_failures WHERE key = ? AND at > ?",
+                            [key, time.time() - window])
+        return int(rows[0][0]), rows[0][1]
+
+    def add(self, keys: list[str], window: float) -> None:
+        now = time.time()
+        with self.db.transaction() as tx:
+            for key in keys:
+                tx.run("INSERT INTO sign_in_failures VALUES (?, ?)", [key, now])
+            tx.run("DELETE FROM sign_in_failures WHERE at < ?", [now - max(window, 86400)])
+
+    def clear(self, key: str) -> None:
+        self.db.run("DELETE FROM sign_in_failures WHERE key = ?", [key])
+
+
+class QuotaStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def take(self, who: str, per_minute: int, per_day: int, now: float, day: str) -> tuple[str, float] | None:
+        """Count one call, or return why not: ("minute", seconds to wait) or ("day", 0)."""
+        with self.db.transaction() as tx:
+            tx.lock(f"quota:{who}")
+            recent = tx.rows("SELECT count(*), min(at) FROM quota_calls WHERE who = ? AND at > ?", [who, now - 60])[0]
+            if int(recent[0]) >= per_minute:
+                return "minute", 60 - (now - float(recent[1]))
+            used = tx.rows("SELECT count(*) FROM quota_calls WHERE who = ? AND day = ?", [who, day])[0][0]
+            if int(used) >= per_day:
+                return "day", 0.0
+            tx.run("INSERT INTO quota_calls VALUES (?, ?, ?)", [who, now, day])
+            if secrets.randbelow(200) == 0:  # now and then, forget calls older than two days
+                tx.run("DELETE FROM quota_calls WHERE at < ?", [now - 2 * 86400])
+        return None
+
+
+class AuditStore:
+    """Audit events, written before the call that caused them returns: never queued, never dropped."""
+
+    def __init__(self, db: Database, server: str) -> None:
+        self.db = db
+        self.server = server
+
+    def append(self, user_id: str, department: str, role: str, action: str, target: str) -> str:
+        event_id = uuid.uuid4().hex
+        ts = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        self.db.run("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [event_id, ts, user_id, department, role, action, target, self.server])
+        return event_id
+
+    def recent(self, limit: int) -> list[tuple[Any, ...]]:
+        return self.db.rows("SELECT ts, user_id, department, role, action, target FROM audit "
+                            "ORDER BY ts DESC LIMIT ?", [limit])
+
+
+def shared_secret(db: Database, name: str) -> str:
+    """A random secret made once and shared by every server on this store (e.g. the session-cookie key)."""
+    with db.transaction() as tx:
+        tx.lock(f"secret:{name}")
+        rows = tx.rows("SELECT value FROM secrets WHERE name = ?", [name])
+        if rows:
+            return str(rows[0][0])
+        value = secrets.token_urlsafe(48)
+        tx.run("INSERT INTO secrets VALUES (?, ?)", [name, value])
+        return value
