@@ -2,9 +2,11 @@
 Korean identifiers and their check rules (주민등록번호 checksum, 사업자등록번호 checksum, 면허번호 layout).
 
 Rules validate where a rule exists: 주민등록번호/외국인등록번호 need a real birth date (the checksum is
-reported but not required: numbers issued since October 2020 have none), 사업자등록번호 its checksum, card
-numbers Luhn, bank accounts a context word nearby. Digits may be full-width, separated by hyphens, spaces
-or nothing, and followed directly by a particle ("…5678로").
+reported but not required: numbers issued since October 2020 have none), 사업자등록번호 its checksum (or,
+written with separators, the word 사업자 just before it), card numbers Luhn, bank accounts a context word
+nearby. Digits may be full-width, separated by hyphens, spaces or nothing (landlines too: 0221331234), and
+followed directly by a particle ("…5678로"); e-mail addresses may be Hangul on either side of the @; passport
+numbers may be written in lower case.
 """
 
 from __future__ import annotations
@@ -30,17 +32,21 @@ _RRN = re.compile(_ND + r"(\d{2})(\d{2})(\d{2})\s?-?\s?([1-8])(\d{6})" + _NA)
 _MOBILE = re.compile(_ND + r"(?:\+82[-\s]?(?:\(0\))?1[016789]|01[016789])" + _SEP + r"\d{3,4}" + _SEP + r"\d{4}" + _NA)
 _PHONE = re.compile(_ND + r"(?:\+82[-\s]?(?:\(0\))?(?:2|[3-6][1-5]|70)|0(?:2|[3-6][1-5]|70))[-)\s.]\s?\d{3,4}"
                     + _SEP + r"\d{4}" + _NA)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# The same numbers written as one run of digits: area code (02, 0NN, 070) then a 7- or 8-digit number.
+_PHONE_RUN = re.compile(_ND + r"0(?:2|[3-6][1-5]|70)\d{7,8}" + _NA)
+# Local part and domain may be Hangul (홍길동@서울시.kr, minwon@서울시청.한국): internationalised addresses.
+_EMAIL = re.compile(r"[\w.%+-]+@(?:[A-Za-z0-9가-힣-]+\.)+(?:[A-Za-z]{2,}|[가-힣]{2,})")
 _BRN = re.compile(_ND + r"(\d{3})" + _SEP + r"(\d{2})" + _SEP + r"(\d{5})" + _NA)
 # 4-4-4-4 (most cards), 4-6-5 / 4-6-4 (Amex, Diners) with one separator style, or 13-19 digits run together.
 _CARD = re.compile(_ND + r"(?:\d{4}(?P<c>[-\s])\d{4}(?P=c)\d{4}(?P=c)\d{4}|\d{4}(?P<d>[-\s])\d{6}(?P=d)\d{4,5}"
                    r"|\d{13,19})" + _NA)
-_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[MSROD](?:\d{8}|\d{3}[A-Z]\d{4})(?![A-Za-z0-9])")
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[MSRODmsrod](?:\d{8}|\d{3}[A-Za-z]\d{4})(?![A-Za-z0-9])")
 # One separator style throughout ("11-12-345678-90", "111234567890"), after a region code or name.
 _LICENSE = re.compile(r"(?:(?<![\d-])(?:1[1-9]|2[0-8])(?P<s>[-\s]?)\d{2}(?P=s)"
                       r"|(?:서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산)[-\s]?\d{2}(?P<t>[-\s]?))"
                       r"\d{6}(?:(?P=s)|(?P=t))\d{2}" + _NA)
 _ACCOUNT = re.compile(_ND + r"\d{2,7}(?:[-\s]\d{2,7}){1,3}" + _NA + r"|" + _ND + r"\d{10,14}" + _NA)
+_BRN_CONTEXT = re.compile(r"사업자")
 _ACCOUNT_CONTEXT = re.compile(r"계좌|통장|입금|송금|이체|예금주|농협|국민은행|신한|우리은행|하나은행|기업은행|카카오뱅크|"
                               r"토스뱅크|새마을금고|우체국|수협|은행")
 
@@ -107,6 +113,8 @@ def detect(text: str) -> list[Finding]:
         add("mobile", m.start(), m.end())
     for m in _PHONE.finditer(norm):
         add("phone", m.start(), m.end())
+    for m in _PHONE_RUN.finditer(norm):
+        add("phone", m.start(), m.end())
     for m in _LICENSE.finditer(norm):
         add("driver_license", m.start(), m.end())
     for m in _PASSPORT.finditer(norm):
@@ -119,6 +127,8 @@ def detect(text: str) -> list[Finding]:
         digits = "".join(m.groups())
         if _brn_checksum(digits):
             add("business_rn", m.start(), m.end(), True)
+        elif len(m.group(0)) > 10 and _BRN_CONTEXT.search(norm[max(0, m.start() - 15) : m.start()]):
+            add("business_rn", m.start(), m.end(), False)  # a probable number: written as one, called one
     for m in _ACCOUNT.finditer(norm):
         digits = re.sub(r"\D", "", m.group(0))
         window = norm[max(0, m.start() - 20) : m.start()]
@@ -142,3 +152,29 @@ def summary(findings: list[Finding]) -> str:
     """'휴대전화번호 1건, 주민등록번호 2건' for the notice shown to the person."""
     counts = Counter(LABELS[f.type] for f in findings)
     return ", ".join(f"{label} {n}건" for label, n in counts.items())
+
+
+_FACTORY_INSTALLED = False
+
+
+def mask_log_records() -> None:
+    """Mask personal data in every log record of the product's own loggers (file names, questions in error
+    messages), whichever handler writes them. Installed once per process by the composition root."""
+    global _FACTORY_INSTALLED
+    if _FACTORY_INSTALLED:
+        return
+    import logging
+
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        if record.name.startswith("seoulai"):
+            try:
+                record.msg, record.args = mask(record.getMessage()), ()
+            except (TypeError, ValueError):  # a malformed format string: leave it to logging's own error path
+                pass
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _FACTORY_INSTALLED = True

@@ -22,6 +22,7 @@ from seoulai.drafting.draft import Draft
 from seoulai.files import IncomingFile
 from seoulai.limits import ModelQuota
 from seoulai.llm import ChatModel, build_embedder, build_llm
+from seoulai.privacy.pii import mask_log_records
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.accounts import AccountService
 from seoulai.services.documents import DocumentService, UploadResult
@@ -74,6 +75,7 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
                    embedder: "BaseEmbedding | None" = _DEFAULT, usage_log: UsageLog | None = _DEFAULT) -> Services:
     """Build the services for one process (the UI caches the result with st.cache_resource)."""
     settings = settings or Settings()
+    mask_log_records()
     if chat is None:
         name = settings.llm.model if settings.llm.backend != "none" else ""
         chat = ChatModel(lambda: build_llm(settings), name=name)
