@@ -24,26 +24,27 @@ with upload_tab:
                              type=["hwp", "hwpx", "pdf", "docx", "xlsx", "csv", "txt", "md", "pptx"], key="dq_files")
     if st.button("올리기", type="primary", disabled=not files, key="dq_upload"):
         payload = [IncomingFile(f.name, f, f.size) for f in files or []]
-        bars = {i: st.progress(0.0, text=f"{f.name}: 대기") for i, f in enumerate(payload)}
+        bars = {i: st.progress(0.0, text=f"{escape_markdown(f.name)}: 대기") for i, f in enumerate(payload)}
         try:
             results = services.documents.upload(
                 person, payload,
-                progress=lambda i: lambda label, f: bars[i].progress(f, text=f"{payload[i].name}: {label}"))
+                progress=lambda i: lambda label, f: bars[i].progress(f, text=f"{escape_markdown(payload[i].name)}: {label}"))
         except SeoulAIError as error:
             st.error(error.message, icon="⚠️")
         else:
             for i, result in enumerate(results):
-                bars[i].progress(1.0, text=f"{result.name}: {'완료' if result.ok else '실패'}")
+                name = escape_markdown(result.name)
+                bars[i].progress(1.0, text=f"{name}: {'완료' if result.ok else '실패'}")
                 if result.ok:
                     pages = f"{result.pages}쪽, " if result.pages else ""
-                    st.success(f"{result.name}: {pages}{result.chars or 0:,}자를 읽었습니다.")
+                    st.success(f"{name}: {pages}{result.chars or 0:,}자를 읽었습니다.")
                     if result.pii:
-                        st.warning(f"{result.name}: 개인정보로 보이는 항목 {result.pii}건이 있습니다. 모델에는 가려서 "
+                        st.warning(f"{name}: 개인정보로 보이는 항목 {result.pii}건이 있습니다. 모델에는 가려서 "
                                    "보내지만, 필요 없는 개인정보는 지운 문서를 올려 주세요.", icon="🔒")
                     if result.warning:
-                        st.warning(f"{result.name}: {result.warning}", icon="⚠️")
+                        st.warning(f"{name}: {result.warning}", icon="⚠️")
                 else:
-                    st.error(f"{result.name}: {result.message}", icon="⚠️")
+                    st.error(f"{name}: {result.message}", icon="⚠️")
 
     documents = services.documents.documents(person)
     st.subheader("내 문서")
@@ -106,7 +107,7 @@ with summary_tab:
             for number in summary.cited:
                 chunk = summary.passages[number - 1]
                 page = f"{chunk.page}쪽 · " if chunk.page else ""
-                with st.expander(f"[{number}] {page}{chunk.section}"):
+                with st.expander(f"\\[{number}\\] {page}{escape_markdown(chunk.section)}"):
                     st.markdown(escape_markdown(chunk.text))
 
 with compare_tab:
@@ -130,7 +131,7 @@ with compare_tab:
             if result.notice:
                 st.info(result.notice, icon="ℹ️")
             for number, change in enumerate(result.changes[:40], start=1):
-                with st.expander(f"[{number}] {change.kind_label} · {change.section}"):
+                with st.expander(f"\\[{number}\\] {change.kind_label} · {escape_markdown(change.section)}"):
                     if change.before:
                         st.markdown("이전: " + escape_markdown(change.before[:800]))
                     if change.after:

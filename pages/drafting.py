@@ -50,7 +50,8 @@ if st.button("찾기", key="dr_ref_search", disabled=not query):
         st.error(error.message, icon="⚠️")
 hits = st.session_state.get("dr_ref_hits", [])
 chosen = [hit for i, hit in enumerate(hits)
-          if st.checkbox(f"{hit.title} · {hit.section}", key=f"dr_ref_{i}", value=False)]
+          if st.checkbox(f"{escape_markdown(hit.title)} · {escape_markdown(hit.section)}", key=f"dr_ref_{i}",
+                         value=False)]
 draft.references = chosen
 if chosen:
     st.caption(f"참고 자료 {len(chosen)}건: 생성된 문장은 [1]처럼 근거 번호를 답니다.")

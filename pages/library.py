@@ -7,7 +7,7 @@ import streamlit as st
 
 from seoulai.errors import SeoulAIError
 from seoulai.services import IncomingFile
-from seoulai.ui import get_person, get_services
+from seoulai.ui import escape_markdown, get_person, get_services
 
 services = get_services()
 person = get_person()
@@ -35,7 +35,7 @@ if st.button("올리고 색인하기", type="primary", disabled=not files, key="
         c = report.changes
         st.success(f"추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건")
         for source, error in report.failed.items():
-            st.error(f"{source}: {error.message}", icon="⚠️")
+            st.error(f"{escape_markdown(source)}: {error.message}", icon="⚠️")
         if report.vector_error:
             st.warning(f"키워드 검색에는 반영했습니다. 의미 검색 색인은 보류: {report.vector_error}", icon="⚠️")
 

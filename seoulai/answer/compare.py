@@ -12,7 +12,7 @@ from seoulai.answer.citations import check_citations
 from seoulai.answer.summary import system_prompt
 from seoulai.ingest.types import Chunk
 from seoulai.llm import Call, ChatModel, LLMError, Message
-from seoulai.prompts import render
+from seoulai.prompts import boundary, render
 
 
 @dataclass
@@ -71,7 +71,7 @@ def compare(title_a: str, chunks_a: list[Chunk], title_b: str, chunks_b: list[Ch
     if not chat.configured:
         result.notice = (result.notice + " " if result.notice else "") + "언어 모델이 없어 변경 목록만 보여 드립니다."
         return result
-    prompt = render("compare.j2", title_a=title_a, title_b=title_b, changes=shown)
+    prompt = render("compare.j2", title_a=title_a, title_b=title_b, changes=shown, boundary=boundary())
     try:
         text = chat.generate([Message("system", system_prompt()), Message("user", prompt)], call)
     except LLMError as error:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from seoulai.answer.citations import check_citations
-from seoulai.prompts import render
+from seoulai.prompts import boundary, render
 from seoulai.llm import Call, ChatModel, LLMError, Message, StreamInterrupted
 from seoulai.privacy.pii import detect, mask, summary
 from seoulai.retrieval.query import analyze_query
@@ -142,8 +142,9 @@ class AnswerEngine:
         """The prompt (personal data is masked by the chat gateway, for every message at once)."""
         recent = list(history)[-self.history_turns:]
         shown = [{"title": p.title, "section": p.section, "page": p.page, "text": p.text} for p in passages]
-        system = render("answer_system.j2", passage_count=len(passages))
-        user = render("answer_user.j2", question=question, passages=shown, history=recent)
+        marker = boundary()
+        system = render("answer_system.j2", passage_count=len(passages), boundary=marker)
+        user = render("answer_user.j2", question=question, passages=shown, history=recent, boundary=marker)
         return [Message("system", system), Message("user", user)]
 
     @staticmethod

@@ -13,7 +13,7 @@ from seoulai.answer.citations import check_citations
 from seoulai.ingest.types import Chunk
 from seoulai.llm import Call, ChatModel, LLMError, Message
 from seoulai.progress import Progress
-from seoulai.prompts import render
+from seoulai.prompts import boundary, render
 
 
 def system_prompt() -> str:
@@ -46,7 +46,7 @@ def summarize(title: str, chunks: list[Chunk], chat: ChatModel, window_chars: in
         for index, window in enumerate(windows, start=1):
             if progress:
                 progress(f"부분 요약 {index}/{len(windows)}", (index - 1) / (len(windows) + 1))
-            prompt = render("summary_map.j2", title=title, passages=window)
+            prompt = render("summary_map.j2", title=title, passages=window, boundary=boundary())
             parts.append(chat.generate([Message("system", system_prompt()), Message("user", prompt)], call))
             summary.calls += 1
         if len(parts) == 1:
@@ -55,7 +55,7 @@ def summarize(title: str, chunks: list[Chunk], chat: ChatModel, window_chars: in
             if progress:
                 progress("전체 요약 정리", len(windows) / (len(windows) + 1))
             merged = chat.generate([Message("system", system_prompt()),
-                                    Message("user", render("summary_reduce.j2", title=title, parts=parts))], call)
+                                    Message("user", render("summary_reduce.j2", title=title, parts=parts, boundary=boundary()))], call)
             summary.calls += 1
     except LLMError as error:
         summary.notice = error.message

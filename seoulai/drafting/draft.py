@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from seoulai.prompts import render
+from seoulai.prompts import boundary, render
 from seoulai.drafting.template import PROMPTS, DraftTemplate, TemplateSection
 from seoulai.errors import InputError
 from seoulai.llm import Call, ChatModel, Message
@@ -95,7 +95,7 @@ class DraftEngine:
         references = [{"title": r.title, "section": r.section, "text": r.text} for r in draft.references]
         user = render(section.prompt, folder=PROMPTS, template_name=draft.template.name, section_title=section.title,
                       instruction=section.instruction, fields=fields, references=references, revise=revise,
-                      previous=draft.sections.get(section.id, ""))
+                      previous=draft.sections.get(section.id, ""), boundary=boundary())
         return [Message("system", render("system.j2", folder=PROMPTS)), Message("user", user)]
 
     def stream_section(self, draft: Draft, section_id: str, revise: str = "", call: Call | None = None) -> Iterator[str]:

@@ -37,10 +37,11 @@ def passage_card(number: int | None, hit: Hit, question: str) -> None:
         label = f"[{number}] " if number else ""
         page = f" · {hit.page}쪽" if hit.page else ""
         st.markdown(f"**{label}{escape_markdown(hit.title)}**  \n{escape_markdown(hit.section)}{page}")
+        source = escape_markdown(hit.source)
         if hit.effective_date:
-            st.caption(f"시행일 {hit.effective_date} · 출처 파일 {hit.source}")
+            st.caption(f"시행일 {escape_markdown(hit.effective_date)} · 출처 파일 {source}")
         else:
-            st.caption(f"출처 파일 {hit.source}")
+            st.caption(f"출처 파일 {source}")
         st.markdown(highlight(hit.text, question))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from seoulai.answer.safety import escape_markdown
 from seoulai.auth.people import Person
 from seoulai.llm.health import ComponentStatus, HealthReport
 
@@ -48,6 +49,7 @@ def model_guidance(report: HealthReport) -> None:
 def sidebar_person(person: Person, mode: str) -> None:
     with st.sidebar:
         st.caption("사용자")
-        st.markdown(f"{person.name} · {person.department.rsplit('/', 1)[-1]}  \n{person.role.label}")
+        unit = person.department.rsplit("/", 1)[-1]
+        st.markdown(f"{escape_markdown(person.name)} · {escape_markdown(unit)}  \n{person.role.label}")
         if mode == "none":
             st.caption("로그인 없이 실행 중인 시범 환경입니다 (1인 평가용).")

@@ -45,3 +45,27 @@ def test_press_release_wizard(app_env: pytest.MonkeyPatch, fake_ollama: FakeOlla
     at.text_area(key="dr_s_press_release_plans").input("○ 2025-12-01 결과 발표").run()  # edit in place
     assert any("2025. 7. 16." in w.value for w in at.warning)  # the date-style check speaks up
     assert len(at.get("download_button")) == 2  # HWPX and DOCX (their content: tests/integration/test_drafting.py)
+
+
+def test_reference_picker_labels_are_plain_text(app_env: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt
+
+    from seoulai.config import Settings
+    from seoulai.retrieval.index import SearchIndex
+
+    app_env.setenv("SEOULAI_LLM__BACKEND", "none")
+    app_env.setenv("SEOULAI_EMBED__BACKEND", "none")
+    manual = tmp_path / "m" / "안내.md"
+    manual.parent.mkdir()
+    manual.write_text("---\n제목: '![t](http://evil.example/t.png) 배포 기준'\n---\n\n# 보도자료 배포 기준\n\n"
+                      "## [장](http://evil.example) 배포\n\n보도자료 배포 기준은 오전 9시이다.\n", encoding="utf-8")
+    SearchIndex(Settings(index_dir=tmp_path / "indexes", embed={"backend": "none"})).ingest([manual.parent], "공통")
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("pages/drafting.py").run()
+    at.text_input(key="dr_ref_query").input("보도자료 배포 기준").run()
+    at.button(key="dr_ref_search").click().run()
+    labels = [c.label for c in at.checkbox]
+    assert labels and any("evil.example" in label for label in labels)
+    for label in labels:
+        html = MarkdownIt("gfm-like").render(label)
+        assert "<img" not in html and "<a href" not in html, label
