@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from seoulai.errors import SeoulAIError
-from seoulai.services import IncomingFile, Turn
+from seoulai.services import Turn
 from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
 from seoulai.ui.answer_view import render_answer, stream_answer
+from seoulai.ui.uploads import release, upload_box
 
 services = get_services()
 person = get_person()
@@ -20,31 +21,33 @@ st.caption(f"올린 문서는 나만 볼 수 있는 '내 문서'에 보관되고
 upload_tab, ask_tab, summary_tab, compare_tab = st.tabs(["올리기", "질문하기", "요약", "비교"])
 
 with upload_tab:
-    files = st.file_uploader("문서 (HWP, HWPX, PDF, DOCX, XLSX, CSV, TXT, MD)", accept_multiple_files=True,
-                             type=["hwp", "hwpx", "pdf", "docx", "xlsx", "csv", "txt", "md", "pptx"], key="dq_files")
-    if st.button("올리기", type="primary", disabled=not files, key="dq_upload"):
-        payload = [IncomingFile(f.name, f, f.size) for f in files or []]
+    payload = upload_box("문서 (HWP, HWPX, PDF, DOCX, XLSX, CSV, TXT, MD)", "dq_files",
+                         services.settings.ingest.max_file_mb, services.documents.check_batch)
+    if st.button("올리기", type="primary", disabled=not payload, key="dq_upload"):
         bars = {i: st.progress(0.0, text=f"{escape_markdown(f.name)}: 대기") for i, f in enumerate(payload)}
         try:
-            results = services.documents.upload(
+            st.session_state["dq_results"] = services.documents.upload(
                 person, payload,
                 progress=lambda i: lambda label, f: bars[i].progress(f, text=f"{escape_markdown(payload[i].name)}: {label}"))
         except SeoulAIError as error:
-            st.error(error.message, icon="⚠️")
+            st.session_state["dq_results"] = error
+        release("dq_files", payload)
+        st.rerun()  # the box is emptied; the results are shown below
+    results = st.session_state.get("dq_results")
+    if isinstance(results, SeoulAIError):
+        st.error(results.message, icon="⚠️")
+    for result in results if isinstance(results, list) else []:
+        name = escape_markdown(result.name)
+        if result.ok:
+            pages = f"{result.pages}쪽, " if result.pages else ""
+            st.success(f"{name}: {pages}{result.chars or 0:,}자를 읽었습니다.")
+            if result.pii:
+                st.warning(f"{name}: 개인정보로 보이는 항목 {result.pii}건이 있습니다. 모델에는 가려서 "
+                           "보내지만, 필요 없는 개인정보는 지운 문서를 올려 주세요.", icon="🔒")
+            if result.warning:
+                st.warning(f"{name}: {result.warning}", icon="⚠️")
         else:
-            for i, result in enumerate(results):
-                name = escape_markdown(result.name)
-                bars[i].progress(1.0, text=f"{name}: {'완료' if result.ok else '실패'}")
-                if result.ok:
-                    pages = f"{result.pages}쪽, " if result.pages else ""
-                    st.success(f"{name}: {pages}{result.chars or 0:,}자를 읽었습니다.")
-                    if result.pii:
-                        st.warning(f"{name}: 개인정보로 보이는 항목 {result.pii}건이 있습니다. 모델에는 가려서 "
-                                   "보내지만, 필요 없는 개인정보는 지운 문서를 올려 주세요.", icon="🔒")
-                    if result.warning:
-                        st.warning(f"{name}: {result.warning}", icon="⚠️")
-                else:
-                    st.error(f"{name}: {result.message}", icon="⚠️")
+            st.error(f"{name}: {result.message}", icon="⚠️")
 
     documents = services.documents.documents(person)
     st.subheader("내 문서")
@@ -52,6 +55,7 @@ with upload_tab:
         st.info("아직 올린 문서가 없습니다. 위에서 파일을 올려 주세요.", icon="📂")
     for record in documents:
         pages = f" · {record.pages}쪽" if record.pages else ""
+        pages += " · 일부만 읽음" if record.metadata.get("partial") else ""
         st.markdown(f"- {escape_markdown(record.title)} ({escape_markdown(record.doc)}{pages}, "
                     f"올린 날 {record.ingested_at[:10]})")
     if documents:

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from seoulai.errors import SeoulAIError
-from seoulai.services import IncomingFile
 from seoulai.ui import escape_markdown, get_person, get_services
+from seoulai.ui.uploads import release, upload_box
 
 services = get_services()
 person = get_person()
@@ -21,30 +21,37 @@ collection = st.selectbox("문서함", list(labels), format_func=labels.__getite
 
 st.subheader("매뉴얼 올리기")
 st.caption("같은 이름의 파일을 올리면 새 판으로 교체되고, 이전 판의 내용은 검색에서 빠집니다.")
-files = st.file_uploader("HWP, HWPX, PDF, DOCX, XLSX, CSV, PPTX, TXT, MD", accept_multiple_files=True,
-                         type=["hwp", "hwpx", "pdf", "docx", "xlsx", "csv", "pptx", "txt", "md"], key="lib_files")
+files = upload_box("HWP, HWPX, PDF, DOCX, XLSX, CSV, PPTX, TXT, MD", "lib_files", services.settings.ingest.max_file_mb)
 if st.button("올리고 색인하기", type="primary", disabled=not files, key="lib_upload"):
     bar = st.progress(0.0, text="준비 중")
     try:
-        report = services.library.upload(person, collection, [IncomingFile(f.name, f, f.size) for f in files or []],
-                                         progress=lambda label, f: bar.progress(f, text=label))
+        st.session_state["lib_report"] = services.library.upload(
+            person, collection, files, progress=lambda label, f: bar.progress(f, text=label))
     except SeoulAIError as error:
-        st.error(error.message, icon="⚠️")
-    else:
-        bar.progress(1.0, text="완료")
-        c = report.changes
-        st.success(f"추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건")
-        for source, error in report.failed.items():
-            st.error(f"{escape_markdown(source)}: {error.message}", icon="⚠️")
-        if report.vector_error:
-            st.warning(f"키워드 검색에는 반영했습니다. 의미 검색 색인은 보류: {report.vector_error}", icon="⚠️")
+        st.session_state["lib_report"] = error
+    release("lib_files", files)
+    st.rerun()  # the box is emptied; the report is shown below
+report = st.session_state.get("lib_report")
+if isinstance(report, SeoulAIError):
+    st.error(report.message, icon="⚠️")
+elif report is not None:
+    c = report.changes
+    st.success(f"추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건")
+    for source, error in report.failed.items():
+        st.error(f"{escape_markdown(source)}: {error.message}", icon="⚠️")
+    for source, why in report.partial.items():
+        st.warning(f"{escape_markdown(source)}: {why}. 원본에서 파일이 온전히 열리는지 확인하고 다시 올려 주세요.",
+                   icon="⚠️")
+    if report.vector_error:
+        st.warning(f"키워드 검색에는 반영했습니다. 의미 검색 색인은 보류: {report.vector_error}", icon="⚠️")
 
 st.subheader("등록된 매뉴얼")
 documents = services.library.documents(person, collection)
 if not documents:
     st.info("아직 등록된 매뉴얼이 없습니다. 위에서 파일을 올려 주세요.", icon="📂")
     st.stop()
-table = pd.DataFrame([{"제목": d.title, "파일": d.doc, "검색 단위": d.chunks, "쪽수": d.pages,
+table = pd.DataFrame([{"제목": d.title + (" (일부만 읽음)" if d.metadata.get("partial") else ""), "파일": d.doc,
+                       "검색 단위": d.chunks, "쪽수": d.pages,
                        "시행일": d.effective_date or "", "등록": d.ingested_at[:16].replace("T", " ")}
                       for d in documents])
 st.dataframe(table, hide_index=True, use_container_width=True)

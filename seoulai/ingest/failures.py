@@ -28,3 +28,6 @@ class IngestError(InputError):
         message = MESSAGES[code] + (f" ({detail})" if detail else "")
         super().__init__(message, code=code)
         self.detail = detail
+
+    def to_json(self) -> dict[str, object]:
+        return {"error": {"code": self.code, "message": self.message, "detail": self.detail}}

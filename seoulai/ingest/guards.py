@@ -1,4 +1,5 @@
-"""Checks made before any parser touches a file: size, and zip bombs from the archive index."""
+"""Checks made before any parser touches a file: its size (in the app, from the file system alone), and
+zip bombs from the archive index (in the parser process, see readers.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from seoulai.config import IngestSettings
 from seoulai.ingest.failures import IngestError
 
 MB = 1024 * 1024
+ZIP_KINDS = ("hwpx", "docx", "xlsx", "pptx")
 
 
-def check_file(path: Path, limits: IngestSettings, kind: str) -> None:
-    """Raise IngestError before extraction when the file is too big or a zip looks like a bomb."""
+def check_file(path: Path, limits: IngestSettings) -> None:
+    """Raise IngestError before extraction when the file is empty or too big (one stat, nothing read)."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -21,8 +23,6 @@ def check_file(path: Path, limits: IngestSettings, kind: str) -> None:
         raise IngestError("empty")
     if size > limits.max_file_mb * MB:
         raise IngestError("too_large", f"{size / MB:.1f} MB (한도 {limits.max_file_mb:g} MB)")
-    if kind in ("hwpx", "docx", "xlsx", "pptx"):
-        check_zip(path, limits)
 
 
 def check_zip(path: Path, limits: IngestSettings) -> None:

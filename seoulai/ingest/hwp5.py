@@ -77,15 +77,28 @@ def read_hwp(path: Path, max_chars: int) -> Document:
         if not sections:
             raise IngestError("corrupt", "BodyText 없음")
         walker = _Walker(max_chars)
+        declared = read = 0
+        complete = True
         for name in sections:
+            size = ole.get_size(name)
             data = ole.openstream(name).read()
+            declared, read = declared + size, read + min(len(data), size)
+            whole = len(data) >= size
             if compressed:
-                data = _inflate(data, max_chars * 8)
+                data, ended = _inflate(data, max_chars * 8, truncated=not whole)
+                whole = whole and ended
+            complete = complete and whole
             walker.walk(data)
         title = _title(ole) or path.stem
     blocks = walker.finish()
+    metadata: dict[str, object] = {}
+    if not complete:
+        # A file cut short (an interrupted copy or download): what was read is kept, and said to be partial.
+        if not blocks:
+            raise IngestError("corrupt", "파일이 중간에 잘려 본문을 읽을 수 없습니다")
+        metadata["partial"] = f"파일이 중간에 잘려 본문의 약 {read * 100 // max(declared, 1)}%만 읽었습니다"
     pages = walker.page if walker.page > 0 else None
-    return Document(source=str(path), format="hwp", title=title, blocks=blocks, pages=pages)
+    return Document(source=str(path), format="hwp", title=title, blocks=blocks, pages=pages, metadata=metadata)
 
 
 def _check_header(ole: olefile.OleFileIO) -> int:
@@ -106,15 +119,26 @@ def _check_header(ole: olefile.OleFileIO) -> int:
     return int(props)
 
 
-def _inflate(data: bytes, limit: int) -> bytes:
-    try:
-        inflater = zlib.decompressobj(-15)
-        out = inflater.decompress(data, limit)
-    except zlib.error as exc:
-        raise IngestError("corrupt", "압축 해제 실패") from exc
-    if inflater.unconsumed_tail:
-        raise IngestError("too_large", "본문이 너무 깁니다")
-    return out
+def _inflate(data: bytes, limit: int, truncated: bool = False) -> tuple[bytes, bool]:
+    """The decompressed section and whether its deflate stream reached its end (a cut file's does not).
+
+    Input is fed in pieces so that a stream damaged by truncation still yields what came before the damage.
+    """
+    inflater = zlib.decompressobj(-15)
+    out: list[bytes] = []
+    total = 0
+    for start in range(0, len(data), 1 << 16):
+        try:
+            piece = inflater.decompress(data[start : start + (1 << 16)], limit - total + 1)
+        except zlib.error as exc:
+            if truncated:
+                return b"".join(out), False
+            raise IngestError("corrupt", "압축 해제 실패") from exc
+        total += len(piece)
+        if total > limit or inflater.unconsumed_tail:
+            raise IngestError("too_large", "본문이 너무 깁니다")
+        out.append(piece)
+    return b"".join(out), inflater.eof
 
 
 def _title(ole: olefile.OleFileIO) -> str:

@@ -21,7 +21,6 @@ from pathlib import Path
 from seoulai.config import IngestSettings
 from seoulai.ingest.failures import IngestError
 from seoulai.ingest.guards import check_file
-from seoulai.ingest.sniff import sniff
 from seoulai.ingest.types import Document
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ class _Worker:
             raise IngestError("corrupt", "문서 해석 중 중단됨")
         response = json.loads(line)
         if "error" in response:
-            raise IngestError(response["error"]["code"], _detail(response["error"]["message"]))
+            raise IngestError(response["error"]["code"], response["error"].get("detail", ""))
         return Document.from_json(response["document"])
 
     @property
@@ -80,10 +79,6 @@ class _Worker:
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
 
-
-def _detail(message: str) -> str:
-    # The worker sends the full Korean message; keep only the specifics in parentheses.
-    return message[message.rfind("(") + 1 : -1] if message.endswith(")") else ""
 
 
 class ParserPool:
@@ -122,8 +117,7 @@ class ParserPool:
 
     def extract(self, path: Path) -> Document:
         """Guard, then parse one file in a subprocess. Raises IngestError with a Korean message."""
-        kind = sniff(path)
-        check_file(path, self.limits, kind)
+        check_file(path, self.limits)
         worker = self._acquire()
         try:
             return worker.parse(path)

@@ -6,12 +6,17 @@ from pathlib import Path
 
 from seoulai.config import IngestSettings
 from seoulai.ingest.failures import IngestError
+from seoulai.ingest.guards import ZIP_KINDS, check_zip
 from seoulai.ingest.sniff import sniff
 from seoulai.ingest.types import Document
 
 
 def read_document(path: Path, limits: IngestSettings) -> Document:
     kind = sniff(path)
+    if kind in ZIP_KINDS:
+        # Reading a hostile zip's index (400,000 entries) costs seconds and hundreds of MB: here, in the
+        # limited parser process, never in the app.
+        check_zip(path, limits)
     document = _read(kind, path, limits)
     if not any(block.text.strip() for block in document.blocks):
         raise IngestError("empty")

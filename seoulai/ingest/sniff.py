@@ -61,9 +61,13 @@ def _ole_kind(path: Path) -> str:
                 signature = ole.openstream("FileHeader").read(32)
                 if signature.startswith(b"HWP Document File"):
                     return "hwp"
+                if len(signature) < min(32, ole.get_size("FileHeader")):
+                    raise IngestError("corrupt", "파일이 중간에 잘렸습니다")
             names = {"/".join(entry) for entry in ole.listdir()}
+    except IngestError:
+        raise
     except Exception as exc:  # noqa: BLE001 - olefile raises OSError, ValueError, struct errors on damage
-        raise IngestError("corrupt", type(exc).__name__) from exc
+        raise IngestError("corrupt", "파일이 중간에 잘렸습니다" if "incomplete" in str(exc) else type(exc).__name__) from exc
     if "EncryptedPackage" in names:  # OOXML encrypted by Office: an OLE wrapper around the zip
         raise IngestError("encrypted")
     if "WordDocument" in names or "Workbook" in names or "PowerPoint Document" in names:

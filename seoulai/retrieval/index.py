@@ -46,14 +46,14 @@ class IngestReport:
     collection: str
     changes: ChangeReport
     failed: dict[str, IngestError] = field(default_factory=dict)
-    chunks_total: int = 0
+    partial: dict[str, str] = field(default_factory=dict)  # read only in part (a file cut short): why
     vectors: int = 0
     vector_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         c = self.changes
         return {"collection": self.collection, "added": c.added, "replaced": c.replaced, "unchanged": c.unchanged,
-                "removed": c.removed, "vectors": self.vectors,
+                "removed": c.removed, "vectors": self.vectors, "partial": self.partial,
                 "vector_error": self.vector_error,
                 "failed": {k: asdict_error(v) for k, v in self.failed.items()}}
 
@@ -178,6 +178,7 @@ class SearchIndex:
         limits = self.settings.ingest
         params = ChunkParams(limits.chunk_chars, limits.article_max_chars)
         failed: dict[str, IngestError] = {}
+        partial: dict[str, str] = {}
         known = {d.doc: d.sha256 for d in target.documents()}
         digests = {path: _sha256(path) for path in files}
         unchanged = [p for p in files if known.get(files[p]) == digests[p]]
@@ -195,6 +196,8 @@ class SearchIndex:
                     if isinstance(result, IngestError):
                         failed[source] = result
                         continue
+                    if result.metadata.get("partial"):
+                        partial[source] = str(result.metadata["partial"])
                     chunks = chunk_document(result, source, collection, params)
                     yield PreparedDocument(_record(source, digests[path], result, department, owner, now,
                                                    len(chunks)), chunks)
@@ -204,7 +207,7 @@ class SearchIndex:
                 progress(label, 0.8 + 0.1 * fraction)
 
         changes = target.apply(prepared(), progress=stage)
-        report = IngestReport(collection, changes, failed)
+        report = IngestReport(collection, changes, failed, partial)
         self._sync_vectors(report, progress)
         if progress:
             progress("완료", 1.0)

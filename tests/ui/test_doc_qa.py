@@ -36,7 +36,7 @@ def _text(at: AppTest) -> str:
 def test_upload_ask_summarise_compare(app_env: pytest.MonkeyPatch, shared_dir: Path, fake_ollama: FakeOllama) -> None:
     samples = shared_dir / "samples"
     at = _page(app_env, fake_ollama.url)
-    at.file_uploader(key="dq_files").set_value([
+    at.file_uploader[0].set_value([
         ("보도자료.hwpx", (samples / "hwpx/mcst_press_release_2024-01-02.hwpx").read_bytes(), "application/zip"),
         ("학술상규정.pdf", (samples / "pdf/경희규정1.pdf").read_bytes(), "application/pdf"),
         ("암호문서.hwp", (samples / "broken/password-12345.hwp").read_bytes(), "application/octet-stream"),
@@ -76,7 +76,7 @@ def test_another_person_never_sees_the_upload(app_env: pytest.MonkeyPatch, fake_
     alice = Person("alice", "김서울", "서울특별시/행정국/총무과")
     bob = Person("bob", "이한강", "서울특별시/행정국/총무과")
     at = _page(app_env, fake_ollama.url, alice)
-    at.file_uploader(key="dq_files").set_value([("메모.md", f"# 메모\n\n{TOKEN} 내부 검토 의견.".encode(),
+    at.file_uploader[0].set_value([("메모.md", f"# 메모\n\n{TOKEN} 내부 검토 의견.".encode(),
                                                 "text/markdown")]).run()
     at.button(key="dq_upload").click().run()
     assert "메모.md" in _text(at)

@@ -28,7 +28,7 @@ def test_upload_list_replace_delete(app_env: pytest.MonkeyPatch, shared_dir: Pat
     assert any("아직 등록된 매뉴얼이 없습니다" in i.value for i in at.info)
     hwpx = (shared_dir / "samples/hwpx/mcst_press_release_2024-01-02.hwpx").read_bytes()
     locked = (shared_dir / "samples/broken/password-12345.hwp").read_bytes()
-    at.file_uploader(key="lib_files").set_value([("출장.md", MANUAL_V1, "text/markdown"),
+    at.file_uploader[0].set_value([("출장.md", MANUAL_V1, "text/markdown"),
                                                  ("보도자료.hwpx", hwpx, "application/octet-stream"),
                                                  ("암호.hwp", locked, "application/octet-stream")]).run()
     at.button(key="lib_upload").click().run()
@@ -39,7 +39,7 @@ def test_upload_list_replace_delete(app_env: pytest.MonkeyPatch, shared_dir: Pat
     assert set(table["파일"]) == {"출장.md", "보도자료.hwpx"}
     assert int(table.loc[table["파일"] == "보도자료.hwpx", "쪽수"].iloc[0]) == 2
 
-    at.file_uploader(key="lib_files").set_value([("출장.md", MANUAL_V2, "text/markdown")]).run()
+    at.file_uploader[0].set_value([("출장.md", MANUAL_V2, "text/markdown")]).run()
     at.button(key="lib_upload").click().run()
     assert any("교체 1건" in s.value for s in at.success)
     from seoulai.ui import get_services  # the same process-wide services the AppTest run used
