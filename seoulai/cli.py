@@ -209,7 +209,8 @@ def cmd_demo_library(args: argparse.Namespace) -> int:
 def cmd_usage_demo(args: argparse.Namespace) -> int:
     services = _services(args)
     written = services.usage.demo_data(args.events, args.days)
-    sys.stdout.write(f"데모 이용 기록 {written:,}건을 넣었습니다 (최근 {args.days}일).\n")
+    where = "" if services.usage.flush() else " 실행 중인 앱이 곧 이용 현황에 합칩니다."
+    sys.stdout.write(f"데모 이용 기록 {written:,}건을 넣었습니다 (최근 {args.days}일).{where}\n")
     return 0
 
 

@@ -72,8 +72,10 @@ class Services:
 
 
 def build_services(settings: Settings | None = None, *, chat: ChatModel | None = None,
-                   embedder: "BaseEmbedding | None" = _DEFAULT, usage_log: UsageLog | None = _DEFAULT) -> Services:
-    """Build the services for one process (the UI caches the result with st.cache_resource)."""
+                   embedder: "BaseEmbedding | None" = _DEFAULT, usage_log: UsageLog | None = _DEFAULT,
+                   fold_usage: bool = False) -> Services:
+    """Build the services for one process. ``fold_usage``: this process (the app server) folds every process's
+    spooled usage events into storage in the background; others (the command line, tests) fold on demand."""
     settings = settings or Settings()
     mask_log_records()
     if chat is None:
@@ -86,7 +88,7 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
             log.error("embedder misconfigured, dense retrieval off: %s", exc)
             embedder = None
     if usage_log is _DEFAULT:
-        usage_log = _usage_log(settings)
+        usage_log = _usage_log(settings, fold_usage)
     org = OrgChart.load(settings.auth.org_chart)
     policy = Policy(org, settings.retrieval.shared_collection)
     index = SearchIndex(settings, embedder)
@@ -124,15 +126,16 @@ def process_services() -> Services:
     key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SEOULAI_")))
     with _PROCESS_LOCK:
         if key not in _PROCESS:
-            _PROCESS[key] = build_services()
+            _PROCESS[key] = build_services(fold_usage=True)
         return _PROCESS[key]
 
 
-def _usage_log(settings: Settings) -> UsageLog | None:
+def _usage_log(settings: Settings, fold: bool) -> UsageLog | None:
     if not settings.usage.enabled:
         return None
+    data = Path(settings.data_dir)
     if settings.usage.mode == "parquet":
-        return UsageLog(None, parquet_dir=Path(settings.data_dir) / "usage", replica=settings.usage.replica_id,
-                        flush_interval=settings.usage.flush_interval)
-    return UsageLog(settings.usage.db_path or Path(settings.data_dir) / "usage.duckdb",
-                    flush_interval=settings.usage.flush_interval)
+        return UsageLog(None, spool_dir=data / "usage-spool", parquet_dir=data / "usage",
+                        replica=settings.usage.replica_id, flush_interval=settings.usage.flush_interval, fold=fold)
+    return UsageLog(settings.usage.db_path or data / "usage.duckdb", spool_dir=data / "usage-spool",
+                    flush_interval=settings.usage.flush_interval, fold=fold)

@@ -49,7 +49,7 @@ class UsageService:
         """Why there is no usage data to show ('' when there is)."""
         if self.log is None:
             return "이용 기록이 꺼져 있습니다 (SEOULAI_USAGE__ENABLED)."
-        return "" if self.log.enabled else self.log.disabled_reason
+        return self.log.readable()
 
     def scope(self, person: Person) -> str | None:
         return self.policy.usage_scope(person)
@@ -94,8 +94,9 @@ class UsageService:
 
         if not 1 <= events <= 50_000_000:
             raise InputError("--events는 1부터 50,000,000 사이로 지정하세요.", code="bad_events")
-        self._analytics()
-        assert self.log is not None
+        if self.log is None:
+            raise InputError("이용 기록이 꺼져 있습니다 (SEOULAI_USAGE__ENABLED).", code="usage_disabled")
+        # Spooled like any event, so this works while the app runs (the app folds it within a second).
         return self.log.append_table(generate(events, self.policy.org, days=days))
 
     def summary(self, department: str | None = None) -> dict[str, object]:
@@ -106,9 +107,9 @@ class UsageService:
         return {"from": str(start), "to": str(end), "department": root,
                 **analytics.kpis(Filters(start, end, root)).to_json()}
 
-    def flush(self) -> None:
-        if self.log is not None:
-            self.log.flush()
+    def flush(self) -> bool:
+        """Fold spooled events now (False: another process, the running app, does it)."""
+        return self.log.flush() if self.log is not None else True
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -118,7 +119,7 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a leading apostrophe."""
     out = table.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
     return out

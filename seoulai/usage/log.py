@@ -1,8 +1,14 @@
-"""The usage event log: one row per interaction, appended by one writer thread per process.
+"""The usage event log: every process spools its events (see spool.py); one folds them into storage.
 
-Sessions and threads never open write connections: they put events on a queue; the writer appends them
-in batches and flushes on shutdown. If the database is held by another process, logging is switched off
-with a logged warning and the app keeps serving.
+- ``duckdb`` mode (one machine): whichever process holds the DuckDB file (the app) folds every process's spool
+  into the ``events`` table, each file's read offset committed in the same transaction as its rows, so every
+  event lands exactly once even across crashes.
+- ``parquet`` mode (several app servers): each server folds its own spool into Parquet parts under
+  ``replica=<id>/``, named by the spool offsets they cover (a re-fold after a crash rewrites the same part);
+  the dashboard reads every server's parts together.
+
+``record`` never blocks on storage and never drops an event: if no process is folding, events wait in the
+spool until one does.
 """
 
 from __future__ import annotations
@@ -10,14 +16,18 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import queue
 import socket
+import tempfile
 import threading
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from seoulai.errors import InputError
+from seoulai.usage.spool import Spool, SpoolFile, read_lines, spool_files
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +40,11 @@ CREATE TABLE IF NOT EXISTS events (
     feature VARCHAR NOT NULL, action VARCHAR NOT NULL, model VARCHAR, latency_ms DOUBLE, ttft_ms DOUBLE,
     tokens_in INTEGER, tokens_out INTEGER, sources INTEGER, outcome VARCHAR, error_code VARCHAR,
     rating INTEGER, comment VARCHAR, ref_id VARCHAR, query VARCHAR, minutes_saved DOUBLE
-)
+);
+CREATE TABLE IF NOT EXISTS spool_offsets (file VARCHAR PRIMARY KEY, "offset" BIGINT NOT NULL)
 """
+HELD = ("이용 기록 데이터베이스를 다른 프로그램(실행 중인 앱)이 쓰고 있어 여기서는 읽을 수 없습니다. 앱의 이용 현황 화면에서 "
+        "보거나, 앱을 멈춘 뒤 다시 실행하세요. 기록은 빠짐없이 모였다가 앱이 합칩니다.")
 
 
 @dataclass
@@ -57,184 +70,204 @@ class UsageEvent:
     ts: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(tzinfo=None))
     event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
-    def row(self) -> tuple[Any, ...]:
+    def row(self) -> dict[str, Any]:
         data = asdict(self)
-        return tuple(data[c] for c in COLUMNS)
+        data["ts"] = self.ts.isoformat()
+        return {c: data[c] for c in COLUMNS}
 
 
 class UsageLog:
-    """Thread-safe event sink. ``record`` never blocks on the database.
+    """Thread-safe event sink; ``fold=True`` (the app) folds in the background every ``flush_interval``."""
 
-    ``path`` is the DuckDB file (None: in memory). With ``parquet_dir`` the writer instead appends each batch
-    as a Parquet file under ``parquet_dir/replica=<replica>/``, so several app replicas never share a file;
-    the dashboard reads every replica's files together.
-    """
-
-    def __init__(self, path: Path | None, batch_size: int = 500, flush_interval: float = 1.0,
-                 parquet_dir: Path | None = None, replica: str = "") -> None:
+    def __init__(self, path: Path | None, spool_dir: Path | None = None, parquet_dir: Path | None = None,
+                 replica: str = "", flush_interval: float = 1.0, fold: bool = False) -> None:
         self.path = path
         self.parquet_dir = parquet_dir
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}"
-        self.batch_size = batch_size
         self.flush_interval = flush_interval
-        self._parts = 0
-        self._queue: queue.Queue[UsageEvent | None] = queue.Queue()
-        self._connection = None
+        self._temp = None if spool_dir else tempfile.TemporaryDirectory(prefix="seoulai-spool-")
+        base = spool_dir or Path(self._temp.name)  # type: ignore[union-attr]
+        # Several servers: each folds only its own spool, so each has its own folder.
+        self.spool_dir = base / f"replica={self.replica}" if parquet_dir is not None else base
+        self.spool = Spool(self.spool_dir, self.replica.replace("-", "_"))
         self.enabled = True
-        self.disabled_reason = ""
         self.written = 0
-        self._open()
-        self._thread = threading.Thread(target=self._run, name="usage-writer", daemon=True)
-        self._thread.start()
+        self._db: Any = None
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if fold:
+            self._thread = threading.Thread(target=self._run, name="usage-folder", daemon=True)
+            self._thread.start()
         atexit.register(self.close)
 
-    def _open(self) -> None:
+    # -- writing ---------------------------------------------------------------------------------------------
+    def record(self, event: UsageEvent) -> str:
+        self.spool.append(event.row())
+        return event.event_id
+
+    def append_table(self, table: Any) -> int:
+        """Bulk rows in the event schema (demo data, imports): a Parquet file in the spool, folded like events."""
+        import pyarrow.parquet as pq
+
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        name = f"bulk-{time.time_ns()}-{os.getpid()}"
+        tmp = self.spool_dir / f".{name}.tmp"
+        pq.write_table(table, tmp)
+        os.replace(tmp, self.spool_dir / f"{name}.parquet")
+        self.flush()
+        return int(table.num_rows)
+
+    # -- folding ------------------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.wait(self.flush_interval):
+            try:
+                self.flush()
+                self.spool.sync()
+            except Exception as exc:  # noqa: BLE001 - folding must never take the app down; events stay spooled
+                log.error("usage folding failed, will retry: %s", exc)
+
+    def _acquire(self) -> bool:
+        """Open the storage this process folds into; False while another process holds the DuckDB file."""
         import duckdb
 
+        if self._db is not None:
+            return True
         if self.parquet_dir is not None:
             (self.parquet_dir / f"replica={self.replica}").mkdir(parents=True, exist_ok=True)
-            self._connection = duckdb.connect(":memory:")
-            return
+            self._db = duckdb.connect(":memory:")
+            return True
         try:
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = duckdb.connect(str(self.path) if self.path else ":memory:")
-            self._connection.execute(SCHEMA)
-        except duckdb.IOException as exc:  # another process holds the file for writing
-            self.enabled = False
-            self.disabled_reason = (
-                "이용 기록 데이터베이스를 다른 프로그램이 쓰고 있어 이번 실행에서는 이용 기록을 저장하지 않습니다. "
-                "여러 서버로 운영할 때는 서버마다 다른 파일(Parquet 분할 저장)을 쓰도록 설정하세요.")
-            log.warning("usage log disabled: %s", exc)
+            self._db = duckdb.connect(str(self.path) if self.path else ":memory:")
+            self._db.execute(SCHEMA)
+        except duckdb.IOException:  # another process holds the file: it folds our spool too
+            self._db = None
+            return False
+        return True
 
-    def record(self, event: UsageEvent) -> str:
-        if self.enabled:
-            self._queue.put(event)
-        return event.event_id
-
-    def _run(self) -> None:
-        pending: list[UsageEvent] = []
-        while True:
-            try:
-                item = self._queue.get(timeout=self.flush_interval)
-            except queue.Empty:
-                self._write(pending)  # quiet for a moment: write what has gathered
-                pending = []
-                continue
-            if item is None:
-                self._write(pending)
-                return
-            if isinstance(item, _Marker):
-                self._write(pending)
-                pending = []
-                item.done.set()
-                continue
-            pending.append(item)
-            if len(pending) >= self.batch_size:
-                self._write(pending)
-                pending = []
-
-    def _write(self, events: list[UsageEvent]) -> None:
-        if not events or self._connection is None:
-            return
-        try:
+    def flush(self) -> bool:
+        """Fold what the spools hold now; False when another process does the folding."""
+        with self._lock:
+            if not self._acquire():
+                return False
             if self.parquet_dir is not None:
-                self._write_parquet(events)
+                self._fold_parquet()
             else:
-                import pyarrow as pa
+                self._fold_duckdb()
+            return True
 
-                # One Arrow table per batch: DuckDB appends it in one transaction, far faster than executemany.
-                batch = pa.table({c: [getattr(e, c) for e in events] for c in COLUMNS}, schema=_arrow_schema())
-                self._connection.register("_batch", batch)
-                self._connection.execute("INSERT INTO events SELECT * FROM _batch")
-                self._connection.unregister("_batch")
-            self.written += len(events)
-        except Exception as exc:  # noqa: BLE001 - logging must never break the feature being logged
-            log.error("could not write %d usage events: %s", len(events), exc)
+    def _fold_duckdb(self) -> None:
+        db = self._db
+        for spool in spool_files(self.spool_dir):
+            key = spool.path.name
+            found = db.execute('SELECT "offset" FROM spool_offsets WHERE file = ?', [key]).fetchone()
+            rows, end = read_lines(spool.path, found[0] if found else 0)
+            if rows:
+                table = _table(rows)
+                db.execute("BEGIN TRANSACTION")
+                try:
+                    db.register("_batch", table)
+                    db.execute("INSERT INTO events SELECT * FROM _batch")
+                    db.unregister("_batch")
+                    db.execute("INSERT OR REPLACE INTO spool_offsets VALUES (?, ?)", [key, end])
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                self.written += len(rows)
+            if self._finished(spool, end):
+                spool.path.unlink(missing_ok=True)
+                db.execute("DELETE FROM spool_offsets WHERE file = ?", [key])
+        for bulk in sorted(self.spool_dir.glob("bulk-*.parquet")) if self.spool_dir.is_dir() else []:
+            if db.execute("SELECT 1 FROM spool_offsets WHERE file = ?", [bulk.name]).fetchone() is None:
+                db.execute("BEGIN TRANSACTION")
+                path = str(bulk).replace("'", "''")
+                db.execute(f"INSERT INTO events SELECT * FROM read_parquet('{path}')")  # noqa: S608 - our path
+                db.execute("INSERT INTO spool_offsets VALUES (?, -1)", [bulk.name])
+                db.execute("COMMIT")
+            bulk.unlink(missing_ok=True)
+            db.execute("DELETE FROM spool_offsets WHERE file = ?", [bulk.name])
 
-    def _write_parquet(self, events: list[UsageEvent]) -> None:
-        import pyarrow as pa
+    def _finished(self, spool: SpoolFile, end: int) -> bool:
+        """Folded to its end and written to no more: this process's rotated files, or a dead process's."""
+        if spool.path == self.spool.current or not (spool.pid == os.getpid() or spool.idle()):
+            return False
+        return not read_lines(spool.path, end)[0]
+
+    def _fold_parquet(self) -> None:
         import pyarrow.parquet as pq
 
         assert self.parquet_dir is not None
-        folder = self.parquet_dir / f"replica={self.replica}"
-        self._parts += 1
-        name = f"part-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{self._parts:06d}.parquet"
-        table = pa.table({c: [getattr(e, c) for e in events] for c in COLUMNS}, schema=_arrow_schema())
-        tmp = folder / f".{name}.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, folder / name)  # readers never see a half-written file
+        out = self.parquet_dir / f"replica={self.replica}"
+        for spool in spool_files(self.spool_dir):
+            stem = spool.path.stem
+            ends = [int(p.stem.rsplit("-", 1)[-1]) for p in out.glob(f"part-{stem}-*.parquet")]
+            rows, end = read_lines(spool.path, max(ends, default=0))
+            if rows:
+                tmp = out / f".part-{stem}-{end:012d}.tmp"
+                pq.write_table(_table(rows), tmp)
+                os.replace(tmp, out / f"part-{stem}-{end:012d}.parquet")  # the offset is in the name
+                self.written += len(rows)
+            if self._finished(spool, end):
+                spool.path.unlink(missing_ok=True)
+        for bulk in sorted(self.spool_dir.glob("bulk-*.parquet")) if self.spool_dir.is_dir() else []:
+            os.replace(bulk, out / bulk.name)
 
-    def append_table(self, table) -> int:  # type: ignore[no-untyped-def]
-        """Bulk-append an Arrow table in the event schema (demo data, imports), outside the queue."""
-        if not self.enabled or self._connection is None:
-            return 0
-        if self.parquet_dir is not None:
-            import pyarrow.parquet as pq
-
-            folder = self.parquet_dir / f"replica={self.replica}"
-            self._parts += 1
-            tmp = folder / f".bulk-{self._parts:06d}.tmp"
-            pq.write_table(table, tmp)
-            os.replace(tmp, folder / f"bulk-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}.parquet")
-            return table.num_rows
-        cursor = self._connection.cursor()  # its own connection: safe beside the writer thread
-        try:
-            cursor.register("_bulk", table)
-            cursor.execute("INSERT INTO events SELECT * FROM _bulk")
-        finally:
-            cursor.close()
-        return table.num_rows
+    # -- reading ----------------------------------------------------------------------------------------------
+    def readable(self) -> str:
+        """'' when this process can read the analytics, else why not (in Korean, with what to do)."""
+        with self._lock:
+            return "" if self._acquire() else HELD
 
     def analytics(self):  # type: ignore[no-untyped-def]
         """Read access for the dashboard: a fresh cursor per query, over this file or every replica's Parquet."""
         from seoulai.usage.queries import Analytics
 
-        if self._connection is None:
-            raise RuntimeError("usage log is closed")
-        if self.parquet_dir is None:
-            return Analytics(self._connection.cursor, "events")
-        files = list(self.parquet_dir.glob("replica=*/*.parquet"))
-        if files:
-            pattern = str(self.parquet_dir / "replica=*" / "*.parquet").replace("'", "''")
-            source = f"read_parquet('{pattern}', union_by_name = true)"
-        else:
-            self._connection.execute(SCHEMA)
-            source = "events"
-        return Analytics(self._connection.cursor, source)
-
-    def flush(self, timeout: float = 10.0) -> None:
-        """Block until everything queued so far is written (tests, shutdown)."""
-        done = threading.Event()
-        marker = _Marker(done)
-        self._queue.put(marker)  # type: ignore[arg-type]
-        done.wait(timeout)
+        with self._lock:
+            if not self.flush():
+                raise InputError(HELD, code="usage_held")
+            if self.parquet_dir is None:
+                return Analytics(self._db.cursor, "events")
+            if any(self.parquet_dir.glob("replica=*/*.parquet")):
+                pattern = str(self.parquet_dir / "replica=*" / "*.parquet").replace("'", "''")
+                return Analytics(self._db.cursor, f"read_parquet('{pattern}', union_by_name = true)")
+            self._db.execute(SCHEMA)
+            return Analytics(self._db.cursor, "events")
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        """Read through a separate cursor (the writer keeps its own)."""
-        if self._connection is None:
-            return []
-        cursor = self._connection.cursor()
+        """Read through a separate cursor, after folding what is spooled."""
+        with self._lock:
+            if not self.flush():
+                raise InputError(HELD, code="usage_held")
+            cursor = self._db.cursor()
         try:
             return cursor.execute(sql, params or []).fetchall()
         finally:
             cursor.close()
 
     def close(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
+        self._stop.set()
+        if self._thread is not None and self._thread.is_alive():
             self._thread.join(timeout=10)
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        with self._lock:
+            try:
+                if self._db is not None:
+                    self.flush()
+            finally:
+                self.spool.close()
+                if self._db is not None:
+                    self._db.close()
+                    self._db = None
 
 
-class _Marker(UsageEvent):
-    """Queued by flush(): the writer writes what came before it, then signals."""
+def _table(rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    import pyarrow as pa
 
-    def __init__(self, done: threading.Event) -> None:
-        super().__init__(feature="_", action="_")
-        self.done = done
+    columns: dict[str, list[Any]] = {c: [row.get(c) for row in rows] for c in COLUMNS}
+    columns["ts"] = [datetime.fromisoformat(v) for v in columns["ts"]]
+    return pa.table(columns, schema=_arrow_schema())
 
 
 def _arrow_schema():  # type: ignore[no-untyped-def]

@@ -1,0 +1,57 @@
+"""What a manager sees and exports: formula-looking comments stay text, audit events and private file names
+never appear in usage views."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from seoulai.auth.people import Person
+from seoulai.config import Settings
+from seoulai.services import Filters, IncomingFile, Services, build_services
+from tests.fakes.scripted import scripted_chat
+
+STAFF = Person("s", "직원", "서울특별시/행정국/총무과", "staff")
+MANAGER = Person("m", "국장", "서울특별시/행정국", "manager")
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"클릭\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1"]
+PRIVATE = "인사평가_비공개명단.md"
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    chat, llm = scripted_chat()
+    built = build_services(Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "idx", embed={"backend": "none"}),
+                           chat=chat)
+    built.documents.upload(STAFF, [IncomingFile(PRIVATE, "# 명단\n\n민원 처리기간 비공개 평가 명단".encode())])
+    for comment in FORMULAS:
+        answer = list(built.documents.ask(STAFF, "민원 처리기간 평가 명단"))[-1].answer
+        assert answer is not None
+        built.manuals.feedback(STAFF, answer.event_id, -1, comment)
+    yield built
+    built.close()
+
+
+def test_exports_neutralise_formulas(services: Services) -> None:
+    today = date.today()
+    export = services.usage.export(MANAGER, Filters(today, today, MANAGER.department))
+    comments = [row["comment"] for row in csv.DictReader(io.StringIO(export.csv.decode("utf-8-sig"))) if row["comment"]]
+    assert len(comments) == len(FORMULAS) and all(c.startswith("'") for c in comments)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not any(cell.data_type == "f" for cell in cells)  # not one live formula
+    assert sum(1 for cell in cells if isinstance(cell.value, str) and cell.value.startswith("'")) >= len(FORMULAS)
+
+
+def test_audit_events_and_private_file_names_stay_out_of_usage(services: Services) -> None:
+    today = date.today()
+    view = services.usage.dashboard(MANAGER, Filters(today, today, MANAGER.department))
+    assert "audit" not in set(view.feature_mix["feature"]) and "감사" not in " ".join(view.feature_mix["label"])
+    assert len(view.comments) == len(FORMULAS)  # only feedback: no upload or sign-in rows
+    export = services.usage.export(MANAGER, Filters(today, today, MANAGER.department)).csv.decode("utf-8-sig")
+    for shown in (view.comments.to_string(), view.topics.to_string(), view.feature_mix.to_string(), export):
+        assert PRIVATE not in shown and "인사평가" not in shown
