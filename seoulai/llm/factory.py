@@ -35,6 +35,11 @@ def build_embedder(settings: Settings) -> "BaseEmbedding | None":
     cfg = settings.embed
     if cfg.backend == "none":
         return None
+    if cfg.backend == "embedded":
+        from seoulai.llm.embedded import MODEL, EmbeddedE5
+
+        return EmbeddedE5(model_name=MODEL, embed_batch_size=cfg.batch_size, max_chars=cfg.max_chars,
+                          threads=cfg.threads)
     if cfg.backend == "ollama":
         return _ollama_embedder(cfg, settings)
     if cfg.backend == "openai_like":
@@ -127,11 +132,19 @@ def format_completion_prompt(text: str, chat_format: str) -> str:
     return format_chat_prompt([ChatMessage(role=MessageRole.USER, content=text)], chat_format)
 
 
+def embed_model_name(cfg: EmbedSettings) -> str:
+    if cfg.backend == "embedded":
+        from seoulai.llm.embedded import MODEL
+
+        return MODEL
+    return cfg.model or "bge-m3"
+
+
 def _ollama_embedder(cfg: EmbedSettings, settings: Settings) -> "BaseEmbedding":
     from llama_index.embeddings.ollama import OllamaEmbedding
 
     return OllamaEmbedding(
-        model_name=cfg.model,
+        model_name=embed_model_name(cfg),
         base_url=settings.ollama_url,
         embed_batch_size=cfg.batch_size,
         keep_alive=settings.llm.keep_alive,
@@ -146,7 +159,7 @@ def _openai_like_embedder(cfg: EmbedSettings) -> "BaseEmbedding":
     if not cfg.api_base:
         raise ValueError("SEOULAI_EMBED__API_BASE must be set for the openai_like embedder")
     return OpenAILikeEmbedding(
-        model_name=cfg.model,
+        model_name=embed_model_name(cfg),
         api_base=cfg.api_base,
         api_key=cfg.api_key.get_secret_value(),
         embed_batch_size=cfg.batch_size,

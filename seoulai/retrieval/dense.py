@@ -47,9 +47,16 @@ class DenseIndex:
     """Thread-safe wrapper over one QdrantClient (local mode allows one client per folder)."""
 
     def __init__(self, settings: Settings, embedder: "BaseEmbedding") -> None:
+        from seoulai.llm.factory import embed_model_name
+        from seoulai.retrieval.vector_cache import VectorCache
+
         self.settings = settings
         self.embedder = embedder
-        self.name = settings.retrieval.qdrant_collection
+        model = f"{settings.embed.backend}:{embed_model_name(settings.embed)}"
+        # One Qdrant collection per embedding model: switching models never mixes vectors of two spaces.
+        slug = "".join(ch if ch.isalnum() else "_" for ch in model.split(":", 1)[-1]).strip("_")
+        self.name = f"{settings.retrieval.qdrant_collection}_{slug}"
+        self.cache = VectorCache(settings.retrieval.vector_cache or Path(settings.index_dir) / "vectors.sqlite", model)
         self._client: QdrantClient | None = None
         self._lock = threading.Lock()
         self._ready = False
@@ -74,12 +81,19 @@ class DenseIndex:
         self._ready = True
 
     def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of the texts: from the content-hash cache where known, embedded (and cached) otherwise."""
         from seoulai.llm.failures import translate
 
-        try:
-            return self.embedder.get_text_embedding_batch(list(texts))
-        except Exception as exc:  # noqa: BLE001 - any backend failure becomes a Korean LLMError
-            raise translate(exc) from exc
+        known = self.cache.get(texts)
+        missing = [i for i in range(len(texts)) if i not in known]
+        if missing:
+            try:
+                fresh = self.embedder.get_text_embedding_batch([texts[i] for i in missing])
+            except Exception as exc:  # noqa: BLE001 - any backend failure becomes a Korean LLMError
+                raise translate(exc) from exc
+            self.cache.put([texts[i] for i in missing], fresh)
+            known.update(zip(missing, fresh))
+        return [known[i] for i in range(len(texts))]
 
     def upsert(self, collection: str, chunks: Sequence[Chunk], batch: int = 64) -> int:
         from qdrant_client import models
@@ -87,7 +101,7 @@ class DenseIndex:
         done = 0
         for start in range(0, len(chunks), batch):
             part = chunks[start : start + batch]
-            vectors = self.embed_texts([f"{c.title}\n{c.section}\n{c.text}" for c in part])
+            vectors = self.embed_texts([passage_text(c) for c in part])
             self._ensure_collection(len(vectors[0]))
             self.client.upsert(self.name, points=[
                 models.PointStruct(id=point_id(c.id), vector=v,
@@ -149,6 +163,12 @@ class DenseIndex:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+        self.cache.close()
+
+
+def passage_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk: the document title, the heading path, then the text."""
+    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
 
 
 def _only(collections: Sequence[str]):  # type: ignore[no-untyped-def]

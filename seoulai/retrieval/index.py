@@ -25,7 +25,7 @@ from seoulai.ingest.pool import ParserPool
 from seoulai.ingest.sniff import SUPPORTED
 from seoulai.llm.failures import LLMError
 from seoulai.retrieval.collection import ChangeReport, Collection, PreparedDocument, valid_collection_name
-from seoulai.retrieval.dense import DenseIndex
+from seoulai.retrieval.dense import DenseIndex, VectorStoreError
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.keyword import Ranking
 from seoulai.retrieval.query import analyze_query
@@ -147,8 +147,8 @@ class SearchIndex:
             return []
         try:
             found = self.dense.search(query, collections, k)
-        except LLMError as error:
-            log.warning("dense retrieval unavailable, keyword only: %s", error.detail or error.code)
+        except (LLMError, VectorStoreError) as error:
+            log.warning("dense retrieval unavailable, keyword only: %s", getattr(error, "detail", "") or error.code)
             return []
         hits = []
         for name in {h.collection for h in found}:
@@ -168,8 +168,11 @@ class SearchIndex:
     # -- ingestion ---------------------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], collection: str, department: str | None = None,
                owner: str | None = None, progress: Progress | None = None,
-               sources: dict[Path, str] | None = None) -> IngestReport:
-        """Parse, chunk and index files (and folders) into a collection; unchanged files are skipped."""
+               sources: dict[Path, str] | None = None, vectors: bool = True) -> IngestReport:
+        """Parse, chunk and index files (and folders) into a collection; unchanged files are skipped.
+
+        ``vectors=False`` leaves the embedding to the app's background filler (the keyword index serves at once).
+        """
         target = self.collection(collection)
         files = expand_paths(paths) if sources is None else {p: sources[p] for p in paths}
         if not files:
@@ -208,7 +211,10 @@ class SearchIndex:
 
         changes = target.apply(prepared(), progress=stage)
         report = IngestReport(collection, changes, failed, partial)
-        self._sync_vectors(report, progress)
+        if vectors:
+            self._sync_vectors(report, progress)
+        elif self.dense is not None and changes.changed:
+            report.vector_error = "의미 검색 색인은 앱이 실행되면 뒤에서 채웁니다."
         if progress:
             progress("완료", 1.0)
         return report
@@ -264,10 +270,10 @@ class SearchIndex:
                 progress("의미 검색 색인", 0.92)
             chunks = list(self.collection(report.collection).chunks_of(new_docs))
             report.vectors = self.dense.upsert(report.collection, chunks)
-        except LLMError as error:
-            # The keyword index is already live; vectors can be added later with a re-index.
+        except (LLMError, VectorStoreError) as error:
+            # The keyword index is already live; the app's background filler adds the vectors later.
             report.vector_error = error.message
-            log.error("embedding failed for %s: %s", report.collection, error.detail or error.code)
+            log.error("vectors not updated for %s: %s", report.collection, getattr(error, "detail", "") or error.code)
 
 
 def fuse(keyword: list[Hit], dense: list[Hit], k: int, rrf_k: int, dense_weight: float) -> list[Hit]:

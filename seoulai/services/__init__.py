@@ -23,6 +23,7 @@ from seoulai.files import IncomingFile
 from seoulai.limits import ModelQuota
 from seoulai.llm import ChatModel, build_embedder, build_llm
 from seoulai.privacy.pii import mask_log_records
+from seoulai.retrieval.backfill import VectorFiller
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.accounts import AccountService
 from seoulai.services.documents import DocumentService, UploadResult
@@ -61,9 +62,12 @@ class Services:
     chat: ChatModel
     index: SearchIndex
     state: StateStore
+    filler: VectorFiller | None = None
 
     def close(self) -> None:
         """Release what the process holds (vector store, usage writer, state store); tests and the CLI call it."""
+        if self.filler is not None:
+            self.filler.stop()
         if self.index.dense is not None:
             self.index.dense.close()
         if self.usage.log is not None:
@@ -73,9 +77,9 @@ class Services:
 
 def build_services(settings: Settings | None = None, *, chat: ChatModel | None = None,
                    embedder: "BaseEmbedding | None" = _DEFAULT, usage_log: UsageLog | None = _DEFAULT,
-                   fold_usage: bool = False) -> Services:
-    """Build the services for one process. ``fold_usage``: this process (the app server) folds every process's
-    spooled usage events into storage in the background; others (the command line, tests) fold on demand."""
+                   background: bool = False) -> Services:
+    """Build the services for one process. ``background`` (the app server): fold every process's spooled usage
+    events and fill missing vectors in background threads; others (the CLI, tests) do both on demand."""
     settings = settings or Settings()
     mask_log_records()
     if chat is None:
@@ -88,7 +92,7 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
             log.error("embedder misconfigured, dense retrieval off: %s", exc)
             embedder = None
     if usage_log is _DEFAULT:
-        usage_log = _usage_log(settings, fold_usage)
+        usage_log = _usage_log(settings, background)
     org = OrgChart.load(settings.auth.org_chart)
     policy = Policy(org, settings.retrieval.shared_collection)
     index = SearchIndex(settings, embedder)
@@ -111,6 +115,7 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
         chat=chat,
         index=index,
         state=state,
+        filler=VectorFiller(index).start() if background else None,
     )
 
 
@@ -126,7 +131,7 @@ def process_services() -> Services:
     key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SEOULAI_")))
     with _PROCESS_LOCK:
         if key not in _PROCESS:
-            _PROCESS[key] = build_services(fold_usage=True)
+            _PROCESS[key] = build_services(background=True)
         return _PROCESS[key]
 
 

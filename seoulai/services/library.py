@@ -130,4 +130,5 @@ class LibraryService:
         return result
 
     def install_demo(self, folder: Path) -> IngestReport:
-        return self.index.ingest([folder], self.policy.shared)
+        """The demo manuals, keyword side at once; the app fills their vectors in the background."""
+        return self.index.ingest([folder], self.policy.shared, vectors=False)

@@ -7,6 +7,7 @@ import streamlit as st
 from seoulai.answer.safety import escape_markdown
 from seoulai.auth.people import Person
 from seoulai.llm.health import ComponentStatus, HealthReport
+from seoulai.retrieval.backfill import FillStatus
 
 
 def _status_line(label: str, status: ComponentStatus) -> str:
@@ -17,11 +18,14 @@ def _status_line(label: str, status: ComponentStatus) -> str:
     return f":red[●] {label}: 연결 안 됨"
 
 
-def sidebar_status(report: HealthReport) -> None:
+def sidebar_status(report: HealthReport, filling: "FillStatus | None" = None) -> None:
     """The model status block at the bottom of the sidebar."""
     with st.sidebar:
         st.caption("시스템 상태")
         st.markdown(_status_line("언어 모델", report.llm) + "  \n" + _status_line("임베딩", report.embed))
+        if filling is not None and filling.busy:
+            st.progress(filling.done / max(filling.total, 1),
+                        text=f"의미 검색 색인 준비 중 {filling.done:,}/{filling.total:,} (키워드 검색은 바로 됩니다)")
         if not report.llm.ok:
             st.caption("답변 생성은 쉬고 검색만 가능합니다.")
 

@@ -25,7 +25,7 @@ def test_all_up(fake_ollama: FakeOllama) -> None:
 def test_server_down_says_what_to_run(dead_url: str) -> None:
     report = check_health(Settings(ollama_url=dead_url, health_timeout=1))
     assert not report.ok
-    assert report.mode == "keyword_only"
+    assert report.mode == "retrieval_only"  # the embedded embedder needs no server: hybrid search still works
     assert report.llm.state == "down"
     assert "ollama serve" in report.llm.fix and "SEOULAI_OLLAMA_URL" in report.llm.fix
     assert "검색은 사용할 수 있지만" in report.summary()
@@ -33,7 +33,7 @@ def test_server_down_says_what_to_run(dead_url: str) -> None:
 
 def test_missing_models_are_named_with_the_command() -> None:
     with FakeOllama(models=("llama3",)) as fake:
-        report = check_health(Settings(ollama_url=fake.url))
+        report = check_health(Settings(ollama_url=fake.url, embed={"backend": "ollama"}))
     assert report.llm.state == "missing_model" and "ollama/setup.sh" in report.llm.fix
     assert report.embed.state == "missing_model" and "ollama pull bge-m3" in report.embed.fix
 
@@ -56,7 +56,8 @@ def test_doctor_json_reports_up(fake_ollama: FakeOllama, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["ok"] is True and payload["mode"] == "full"
-    assert payload["llm"]["state"] == "ok" and payload["embed"]["model"] == "bge-m3"
+    assert payload["llm"]["state"] == "ok" and payload["embed"]["model"] == "multilingual-e5-small"
+    assert payload["embed"]["backend"] == "embedded" and payload["settings"]["embed_backend"] == "embedded"
 
 
 def test_doctor_json_reports_down(dead_url: str, tmp_path: Path) -> None:
@@ -74,6 +75,7 @@ def test_doctor_text_report_is_korean(dead_url: str, tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "seoulai.cli", "doctor"], capture_output=True, text=True,
                             env=env, cwd=tmp_path, timeout=60)
     assert "[문제] 언어 모델" in result.stdout and "조치:" in result.stdout
+    assert "[정상] 임베딩 모델 (embedded): 내장 임베딩 모델 `multilingual-e5-small`" in result.stdout
 
 
 @pytest.mark.parametrize("argv", [["doctor", "--bogus"], ["no-such-command"]])

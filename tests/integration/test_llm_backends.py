@@ -14,7 +14,7 @@ QUESTION = [Message("system", "당신은 도우미입니다."), Message("user", 
 
 
 def _settings(url: str, **llm: object) -> Settings:
-    return Settings(ollama_url=url, llm={"request_timeout": 5, **llm}, embed={"request_timeout": 5})
+    return Settings(ollama_url=url, llm={"request_timeout": 5, **llm}, embed={"backend": "ollama", "request_timeout": 5})
 
 
 def _chat(url: str, **llm: object) -> ChatModel:
@@ -135,3 +135,17 @@ def test_misconfigured_backend_does_not_raise_on_construction() -> None:
     with pytest.raises(LLMError) as info:
         chat.generate(QUESTION)
     assert info.value.code == "llm_error"
+
+
+def test_the_embedded_embedder_needs_no_server() -> None:
+    import numpy as np
+
+    embedder = build_embedder(Settings(ollama_url="http://127.0.0.1:9"))  # nothing listens there
+    assert embedder is not None
+    query = np.array(embedder.get_query_embedding("민원 처리기간은 어떻게 계산하나요?"))
+    passages = np.array(embedder.get_text_embedding_batch([
+        "민원의 처리기간을 6일 이상으로 정한 경우에는 일 단위로 계산하고 첫날을 산입한다.",
+        "소방안전관리자는 소방계획서를 작성하여야 한다."]))
+    assert passages.shape == (2, 384) and np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-3)
+    scores = passages @ query
+    assert scores[0] > scores[1]  # the passage that answers ranks first

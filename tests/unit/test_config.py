@@ -29,10 +29,13 @@ def test_environment_names_of_the_contract(seoulai_env: pytest.MonkeyPatch) -> N
     assert settings.embed.model == "bge-m3:567m"
 
 
-def test_defaults_are_the_local_ollama_setup(seoulai_env: pytest.MonkeyPatch) -> None:
+def test_defaults_are_the_local_ollama_setup_with_the_embedded_embedder(seoulai_env: pytest.MonkeyPatch) -> None:
+    from seoulai.llm.factory import embed_model_name
+
     settings = Settings()
     assert (settings.llm.backend, settings.llm.model) == ("ollama", "seoulai")
-    assert (settings.embed.backend, settings.embed.model) == ("ollama", "bge-m3")
+    assert (settings.embed.backend, embed_model_name(settings.embed)) == ("embedded", "multilingual-e5-small")
+    assert embed_model_name(Settings(embed={"backend": "ollama"}).embed) == "bge-m3"
     assert settings.ollama_url == "http://127.0.0.1:11434"
     assert settings.llm.context_window == 8192
 
