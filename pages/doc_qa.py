@@ -70,6 +70,11 @@ with ask_tab:
     turns: list[dict] = st.session_state.setdefault("dq_turns", [])
     if not names:
         st.info("먼저 '올리기'에서 문서를 올려 주세요.", icon="📂")
+    left, right = st.columns([4, 1])
+    limit = left.multiselect("질문할 문서 (비우면 내 문서 전체)", names, key="dq_limit", placeholder="전체 문서")
+    if right.button("새 대화", key="dq_reset", disabled=not turns):
+        turns.clear()
+        st.rerun()
     for turn in turns:
         with st.chat_message("user"):
             st.text(turn["question"])
@@ -80,7 +85,7 @@ with ask_tab:
         asked = st.form_submit_button("묻기", disabled=not names)
     if asked and question.strip():
         history = [Turn(r, t) for x in turns for r, t in (("user", x["question"]), ("assistant", x["answer"].text)) if t]
-        answer = stream_answer(services.documents.ask(person, question, history), st.empty())
+        answer = stream_answer(services.documents.ask(person, question, history, docs=limit or None), st.empty())
         if answer is not None:
             turns.append({"question": question, "answer": answer})
             st.rerun()

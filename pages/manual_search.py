@@ -6,7 +6,7 @@ import streamlit as st
 
 from seoulai.services import Turn
 from seoulai.ui.answer_view import render_answer, stream_answer
-from seoulai.ui import get_person, get_services
+from seoulai.ui import escape_markdown, get_person, get_services
 
 EXAMPLES = ["민원 처리기간은 어떻게 계산하나요?", "처분의 사전 통지는 언제 해야 하나요?", "공문서의 결재는 어떻게 하나요?"]
 
@@ -16,6 +16,11 @@ turns: list[dict] = st.session_state.setdefault("ms_turns", [])
 
 st.title("📚 매뉴얼 검색")
 st.caption("공통 매뉴얼과 우리 부서 문서에서 근거를 찾아 답합니다. 답변의 [1], [2]는 아래 근거 카드의 번호입니다.")
+scope = services.manuals.scope(person)
+with st.expander(f"검색하는 매뉴얼 {sum(len(t) for t in scope.values())}건"):
+    for label, titles in scope.items():
+        st.markdown(f"**{escape_markdown(label)}**  \n" + ("  \n".join(f"- {escape_markdown(t)}" for t in titles)
+                                                         or "(아직 없음)"))
 left, right = st.columns([3, 1])
 mode = left.radio("보기", ["답변 생성", "검색만"], horizontal=True, key="ms_mode",
                   help="검색만: 모델 없이 근거 문단만 보여 줍니다.")

@@ -17,7 +17,7 @@ ANSWER_PROMPTS = Path(__file__).parent / "answer" / "prompts"
 
 
 # The block markers our prompts use: a document's own "</근거자료>" or "<부분 2>" must not open or close one.
-_MARKER = re.compile(r"<(/?)\s*(근거자료|자료|문서|부분|참고자료|작성정보|변경목록)")
+_MARKER = re.compile(r"<(/?)\s*(근거자료|자료|문서|부분|참고자료|작성정보|변경목록|대화)")
 
 
 class PromptError(ValueError):

@@ -1,5 +1,10 @@
 """Grounded answers: retrieve passages the person may read, ask the model to answer only from them,
-check every citation, and fall back to the passages alone when there is no model or no evidence.
+check every citation, and fall back to the passages alone when there is no model, no evidence, or no
+usable model output.
+
+One pass through the pipeline: personal data detected once (the notice and the log use it), the question
+planned once (a follow-up or a new topic), analysed once (search and the evidence check share it), the model
+charged only when it is actually called.
 
 ``ask`` yields events so the page can stream: ``passages`` first, then ``delta`` pieces of the answer,
 then exactly one ``done`` carrying the final, checked :class:`Answer`.
@@ -13,16 +18,19 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from seoulai.answer.citations import check_citations
-from seoulai.prompts import boundary, render
+from seoulai.answer.followup import Plan, is_follow_up, previous_question
+from seoulai.answer.guard import OutputGuard
+from seoulai.answer.scope import josa, missing_laws, named_laws
 from seoulai.llm import Call, ChatModel, LLMError, Message, StreamInterrupted
 from seoulai.privacy.pii import detect, mask, summary
-from seoulai.retrieval.query import analyze_query
+from seoulai.prompts import boundary, render
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.index import SearchIndex
-from seoulai.text.korean import morphs
+from seoulai.retrieval.keyword import AnalyzedQuery
+from seoulai.retrieval.query import analyze_query
 
 NO_EVIDENCE = "근거를 찾지 못했습니다"
-Status = Literal["answered", "no_evidence", "no_citation", "retrieval_only", "error"]
+Status = Literal["answered", "no_evidence", "no_citation", "retrieval_only", "out_of_scope", "error"]
 
 
 @dataclass
@@ -52,13 +60,17 @@ class Answer:
     event_id: str = ""  # the usage event of this answer, for feedback
     masked: str = ""  # what personal data was masked before the model saw the question, e.g. "휴대전화번호 1건"
     logged_question: str = ""  # the question as it may be logged (masked)
+    searched: str = ""  # the standalone question searched for a follow-up (shown to the person)
+    terms: list[str] = field(default_factory=list)  # the question's words (highlighted in the passages)
+    missing_laws: list[str] = field(default_factory=list)  # laws the question names that are not indexed
 
     def cited_passages(self) -> list[tuple[int, Hit]]:
         return [(n, self.passages[n - 1]) for n in self.cited]
 
     def to_json(self) -> dict[str, object]:
         return {"question": self.question, "status": self.status, "answer": self.text,
-                "incomplete": self.incomplete, "notice": self.notice,
+                "incomplete": self.incomplete, "notice": self.notice, "searched": self.searched,
+                "missing_laws": self.missing_laws,
                 "citations": [{"n": n, **hit.to_json()} for n, hit in self.cited_passages()],
                 "invalid_citations": self.invalid_citations,
                 "passages": [hit.to_json() for hit in self.passages]}
@@ -82,61 +94,108 @@ class AnswerEngine:
         self.history_turns = history_turns
         self.privacy = privacy
 
-    def retrieve(self, question: str, collections: Sequence[str], history: Sequence[Turn] = ()) -> list[Hit]:
-        """Passages for the question; a follow-up also searches with the previous question's words."""
-        previous = [t.text for t in history if t.role == "user"][-1:]
-        query = " ".join(previous + [question])
-        hits = self.search.search(query, collections, self.passages)
-        return [h for h in hits if coverage(question if not previous else query, h) >= self.min_coverage] or []
+    # -- planning and retrieval -----------------------------------------------------------------------------
+    def plan(self, question: str, history: Sequence[Turn], use_model: bool = True, call: Call | None = None) -> Plan:
+        """A new topic is searched alone; a follow-up with context (rewritten by the model when there is one)."""
+        if not is_follow_up(question, history):
+            return Plan(query=question)
+        recent = list(history)[-self.history_turns:]
+        if use_model and self.chat.configured:
+            try:
+                rewritten = self.chat.generate([Message("user", render("followup_rewrite.j2", history=recent,
+                                                                       question=question, boundary=boundary()))],
+                                               call).strip().splitlines()
+            except LLMError:
+                rewritten = []
+            line = rewritten[0].strip().strip('"“”') if rewritten else ""
+            if 4 <= len(line) <= 300:
+                return Plan(query=line, follow_up=True, rewritten=line, history=recent)
+        return Plan(query=f"{previous_question(history)} {question}", follow_up=True, history=recent)
 
+    def retrieve(self, analyzed: AnalyzedQuery, collections: Sequence[str],
+                 docs: Sequence[str] | None = None) -> list[Hit]:
+        """The passages that count as evidence: searched, then kept when they hold enough of the question."""
+        hits = self.search.search(analyzed, collections, self.passages, docs)
+        return [h for h in hits if coverage(analyzed, h) >= self.min_coverage]
+
+    # -- the answer -----------------------------------------------------------------------------------------------
     def ask(self, question: str, collections: Sequence[str], history: Sequence[Turn] = (),
-            use_model: bool = True, call: Call | None = None) -> Iterator[AnswerEvent]:
+            use_model: bool = True, call: Call | None = None,
+            docs: Sequence[str] | None = None) -> Iterator[AnswerEvent]:
+        """``docs`` limits the answer to some documents of the collections (문서 Q&A's chosen documents)."""
         started = time.perf_counter()
         findings = detect(question)
+        answer = Answer(question=question, status="answered", model=self.chat.name, masked=summary(findings),
+                        logged_question=mask(question, findings))
         if findings and self.privacy == "block":
             yield AnswerEvent("passages", passages=[])
-            answer = Answer(question=question, status="error", error_code="pii_blocked", logged_question=mask(question),
-                            notice=f"질문에 개인정보({summary(findings)})가 있어 처리하지 않았습니다. 개인정보를 지우고 "
-                                   "다시 질문해 주세요.", masked=summary(findings))
+            answer.status, answer.error_code = "error", "pii_blocked"
+            answer.notice = (f"질문에 개인정보({answer.masked})가 있어 처리하지 않았습니다. 개인정보를 지우고 다시 "
+                             "질문해 주세요.")
             yield self._done(answer, started)
             return
-        passages = self.retrieve(question, collections, history)
-        yield AnswerEvent("passages", passages=passages)
-        answer = Answer(question=question, status="answered", passages=passages, model=self.chat.name,
-                        masked=summary(findings), logged_question=mask(question, findings))
-        if not passages:
+        plan = self.plan(question, history, use_model, call)
+        analyzed = analyze_query(plan.query)
+        answer.searched, answer.terms = plan.rewritten, list(analyzed.terms)
+        named = named_laws(plan.query)
+        answer.missing_laws = missing_laws(named, self.search.titles(collections)) if named else []
+        if named and len(answer.missing_laws) == len(named):
+            yield AnswerEvent("passages", passages=[])
+            answer.status = "out_of_scope"
+            answer.notice = _missing_notice(answer.missing_laws)
+            yield self._done(answer, started)
+            return
+        answer.passages = self.retrieve(analyzed, collections, docs)
+        yield AnswerEvent("passages", passages=answer.passages)
+        if not answer.passages:
             answer.status, answer.notice = "no_evidence", f"{NO_EVIDENCE}. 질문을 바꾸거나 다른 낱말로 검색해 보세요."
-            yield self._done(answer, started)
-            return
-        if not use_model or not self.chat.configured:
+        elif not use_model or not self.chat.configured:
             answer.status = "retrieval_only"
             answer.notice = ("검색만 보기입니다." if not use_model else
                              "언어 모델이 연결되지 않아 답변을 만들 수 없습니다. 아래 근거 문단을 확인하세요.")
-            yield self._done(answer, started)
-            return
-        messages = self.messages(question, passages, history)
-        received: list[str] = []
+        else:
+            yield from self._generate(answer, question, plan, started, call)
+        if answer.missing_laws and answer.status != "out_of_scope":
+            answer.notice = (answer.notice + " " if answer.notice else "") + _missing_notice(answer.missing_laws)
+        yield self._done(answer, started)
+
+    def _generate(self, answer: Answer, question: str, plan: Plan, started: float,
+                  call: Call | None) -> Iterator[AnswerEvent]:
+        messages = self.messages(question, answer.passages, plan.history)
+        guard = OutputGuard(messages[0].content + "\n" + messages[1].content,
+                            "\n".join(f"{p.title}\n{p.section}\n{p.text}" for p in answer.passages))
+        received = ""
+        stopped: str | None = None
+        stream = self.chat.stream(messages, call)
         try:
-            for delta in self.chat.stream(messages, call):
+            for delta in stream:
                 if answer.ttft_ms is None:
                     answer.ttft_ms = (time.perf_counter() - started) * 1000
-                received.append(delta)
+                received += delta
                 yield AnswerEvent("delta", text=delta)
+                stopped = guard.check_stream(received)
+                if stopped:
+                    break
         except StreamInterrupted as error:
             answer.incomplete = True
             answer.notice, answer.error_code = error.message, error.code
         except LLMError as error:
             answer.status, answer.notice, answer.error_code = "retrieval_only", error.message, error.code
-            yield self._done(answer, started)
             return
-        check = check_citations("".join(received), len(passages))
+        finally:
+            stream.close()  # an early stop closes the model's stream too
+        verdict = guard.verdict(received, stopped)
+        check = check_citations(verdict.text, len(answer.passages))
         answer.text, answer.cited, answer.invalid_citations = check.text, check.cited, check.invalid
+        if verdict.broken:
+            answer.incomplete = True
+            answer.error_code = answer.error_code or ("model_loop" if verdict.looped else "model_echo")
+            answer.notice = ("모델이 같은 내용을 되풀이해 생성을 멈췄습니다." if verdict.looped else
+                             "모델이 답변 대신 지시문을 옮겨 적었습니다.") + " 아래 근거 문단을 직접 확인하세요."
         if not check.grounded:
             answer.status = "no_citation"
-            answer.notice = f"{NO_EVIDENCE}. 생성된 답변에 유효한 근거 표시가 없어 가장 가까운 문단만 보여 드립니다."
-        elif answer.incomplete:
-            answer.status = "answered"
-        yield self._done(answer, started)
+            answer.notice = answer.notice or (f"{NO_EVIDENCE}. 생성된 답변에 유효한 근거 표시가 없어 가장 가까운 문단만 "
+                                              "보여 드립니다.")
 
     def messages(self, question: str, passages: Sequence[Hit], history: Sequence[Turn]) -> list[Message]:
         """The prompt (personal data is masked by the chat gateway, for every message at once)."""
@@ -162,11 +221,18 @@ class AnswerEngine:
         return final
 
 
-def coverage(question: str, hit: Hit) -> float:
-    """Share of the question's content words (by weight) that the passage contains."""
-    terms = analyze_query(question).terms
+def _missing_notice(titles: list[str]) -> str:
+    names = ", ".join(f"「{t}」" for t in titles)
+    return (f"문서함에 {names}{josa(titles[-1], '이', '가')} 없습니다. 필요하면 매뉴얼 관리에서 올리거나 부서 관리자에게 "
+            "등록을 요청하세요.")
+
+
+def coverage(analyzed: AnalyzedQuery, hit: Hit) -> float:
+    """Share of the question's content words (by weight) that the passage holds: in its analysed words (kept at
+    index time) or its title and heading path."""
+    terms = analyzed.terms
     if not terms:
         return 0.0
-    present = set(morphs(f"{hit.title} {hit.section} {hit.text}"))
+    heading = f"{hit.title} {hit.section}"
     total = sum(terms.values())
-    return sum(w for t, w in terms.items() if t in present) / total
+    return sum(w for t, w in terms.items() if t in hit.terms or t in heading) / total

@@ -144,7 +144,8 @@ class DenseIndex:
             if offset is None:
                 return ids
 
-    def search(self, query: str, collections: Sequence[str], k: int) -> list[DenseHit]:
+    def search(self, query: str, collections: Sequence[str], k: int,
+               docs: Sequence[str] | None = None) -> list[DenseHit]:
         from seoulai.llm.failures import translate
 
         if not collections or not self.client.collection_exists(self.name):
@@ -153,7 +154,7 @@ class DenseIndex:
             vector = self.embedder.get_query_embedding(query)
         except Exception as exc:  # noqa: BLE001
             raise translate(exc) from exc
-        response = self.client.query_points(self.name, query=vector, query_filter=_only(collections), limit=k,
+        response = self.client.query_points(self.name, query=vector, query_filter=_only(collections, docs), limit=k,
                                             with_payload=["collection", "chunk_id"])
         return [DenseHit(str(p.payload["collection"]), str(p.payload["chunk_id"]), float(p.score))
                 for p in response.points if p.payload]
@@ -171,10 +172,13 @@ def passage_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
 
 
-def _only(collections: Sequence[str]):  # type: ignore[no-untyped-def]
+def _only(collections: Sequence[str], docs: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     from qdrant_client import models
 
-    return models.Filter(must=[models.FieldCondition(key="collection", match=models.MatchAny(any=list(collections)))])
+    must = [models.FieldCondition(key="collection", match=models.MatchAny(any=list(collections)))]
+    if docs is not None:
+        must.append(models.FieldCondition(key="source", match=models.MatchAny(any=list(docs) or [""])))
+    return models.Filter(must=must)
 
 
 def _connect(settings: Settings) -> "QdrantClient":

@@ -20,6 +20,7 @@ class Hit:
     chunk_id: str = ""
     effective_date: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    terms: frozenset[str] = field(default_factory=frozenset)  # the passage's analysed words (evidence check)
 
     def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "title": self.title, "section": self.section, "page": self.page,

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from seoulai.progress import Progress
 from seoulai.config import Settings
 from seoulai.errors import InputError
@@ -27,7 +29,7 @@ from seoulai.llm.failures import LLMError
 from seoulai.retrieval.collection import ChangeReport, Collection, PreparedDocument, valid_collection_name
 from seoulai.retrieval.dense import DenseIndex, VectorStoreError
 from seoulai.retrieval.hits import Hit
-from seoulai.retrieval.keyword import Ranking
+from seoulai.retrieval.keyword import AnalyzedQuery, Ranking
 from seoulai.retrieval.query import analyze_query
 from seoulai.retrieval.statute import article_refs_with_titles
 from seoulai.retrieval.store import DocumentRecord
@@ -96,26 +98,39 @@ class SearchIndex:
     def documents(self, name: str) -> list[DocumentRecord]:
         return self.collection(name).documents()
 
+    def titles(self, collections: Sequence[str]) -> set[str]:
+        """The (space-free) titles of every document in these collections."""
+        found: set[str] = set()
+        for name in collections:
+            view = self.collection(name).view()
+            if view is not None:
+                found |= set(view[0].titles)
+        return found
+
     # -- search ----------------------------------------------------------------------------------------------
-    def search(self, query: str, collections: Sequence[str], k: int | None = None) -> list[Hit]:
-        """Hybrid search over exactly ``collections`` (the caller's access list)."""
+    def search(self, query: "str | AnalyzedQuery", collections: Sequence[str], k: int | None = None,
+               docs: Sequence[str] | None = None) -> list[Hit]:
+        """Hybrid search over exactly ``collections`` (the caller's access list), or only their documents ``docs``.
+        A question analysed once by the caller (``analyze_query``) is searched as it is; a string is analysed here."""
         k = self.settings.retrieval.top_k if k is None else k
         if not 1 <= k <= 100:
             raise InputError("결과 수(-k)는 1부터 100 사이로 지정하세요.", code="bad_k")
-        if not query.strip():
+        text = query if isinstance(query, str) else query.raw
+        if not text.strip():
             raise InputError("검색어를 입력해 주세요.", code="empty_query")
         limit = self.settings.answer.max_question_chars
-        if len(query) > limit:
+        if len(text) > limit:
             raise InputError(f"질문이 너무 깁니다 ({limit:,}자 이하). 핵심만 남겨 다시 입력해 주세요.", code="query_too_long")
+        analyzed = analyze_query(text) if isinstance(query, str) else query
         cand = max(self.settings.retrieval.candidates, k)
-        keyword = self._keyword(query, collections, cand)
-        dense = self._dense(query, collections, cand)
+        keyword = self._keyword(analyzed, collections, cand, docs)
+        dense = self._dense(text, collections, cand, docs)
         if not dense:
             return keyword[:k]
         return fuse(keyword, dense, k, self.settings.retrieval.rrf_k, self.settings.retrieval.dense_weight)
 
-    def _keyword(self, query: str, collections: Sequence[str], k: int) -> list[Hit]:
-        analyzed = analyze_query(query)
+    def _keyword(self, analyzed: AnalyzedQuery, collections: Sequence[str], k: int,
+                 docs: Sequence[str] | None = None) -> list[Hit]:
         scored: list[tuple[float, str, int]] = []
         views = {}
         for name in dict.fromkeys(collections):
@@ -128,7 +143,8 @@ class SearchIndex:
             if _ARTICLE_NUMBER.search(analyzed.text):
                 mentioned = analyzed.text + " " + " ".join(analyzed.named_titles)
                 cited = store.cited_positions(article_refs_with_titles(mentioned, index.titles))
-            scored += [(score, name, pos) for pos, score in index.search(analyzed, k, self.ranking, cited)]
+            allowed = np.array(store.positions_of_docs(docs), dtype=np.int64) if docs is not None else None
+            scored += [(score, name, pos) for pos, score in index.search(analyzed, k, self.ranking, cited, allowed)]
         scored.sort(key=lambda item: -item[0])
         top = scored[:k]
         hits: list[Hit] = []
@@ -136,17 +152,18 @@ class SearchIndex:
         for _, name, pos in top:
             by_collection.setdefault(name, []).append(pos)
         rows = {name: views[name][1].chunks_at(positions) for name, positions in by_collection.items()}
+        tokens = {name: views[name][1].tokens_at(positions) for name, positions in by_collection.items()}
         for score, name, pos in top:
             chunk = rows[name].get(pos)
             if chunk is not None:
-                hits.append(_hit(chunk, score, name))
+                hits.append(_hit(chunk, score, name, tokens[name].get(pos, frozenset())))
         return hits
 
-    def _dense(self, query: str, collections: Sequence[str], k: int) -> list[Hit]:
+    def _dense(self, query: str, collections: Sequence[str], k: int, docs: Sequence[str] | None = None) -> list[Hit]:
         if self.dense is None:
             return []
         try:
-            found = self.dense.search(query, collections, k)
+            found = self.dense.search(query, collections, k, docs)
         except (LLMError, VectorStoreError) as error:
             log.warning("dense retrieval unavailable, keyword only: %s", getattr(error, "detail", "") or error.code)
             return []
@@ -158,10 +175,11 @@ class SearchIndex:
             ids = [h.chunk_id for h in found if h.collection == name]
             positions = view[1].positions_of(ids)
             chunks = view[1].chunks_at(list(positions.values()))
+            tokens = view[1].tokens_at(list(positions.values()))
             for dense_hit in found:
                 pos = positions.get(dense_hit.chunk_id)
                 if dense_hit.collection == name and pos is not None and pos in chunks:
-                    hits.append(_hit(chunks[pos], dense_hit.score, name))
+                    hits.append(_hit(chunks[pos], dense_hit.score, name, tokens.get(pos, frozenset())))
         hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -293,10 +311,10 @@ def fuse(keyword: list[Hit], dense: list[Hit], k: int, rrf_k: int, dense_weight:
     return fused
 
 
-def _hit(chunk: Any, score: float, collection: str) -> Hit:
+def _hit(chunk: Any, score: float, collection: str, terms: frozenset[str] = frozenset()) -> Hit:
     return Hit(source=chunk.source, title=chunk.title, section=chunk.section, page=chunk.page, text=chunk.text,
                score=score, collection=collection, chunk_id=chunk.id, effective_date=chunk.effective_date,
-               metadata=chunk.metadata)
+               metadata=chunk.metadata, terms=terms)
 
 
 def _record(source: str, digest: str, document: Any, department: str | None, owner: str | None,

@@ -50,6 +50,7 @@ class AnalyzedQuery:
     grams: list[str]
     text: str = ""
     named_titles: list[str] = field(default_factory=list)  # full titles from abbreviations
+    raw: str = ""  # the question as asked (the dense side embeds it)
 
     def weighted(self, name: str) -> dict[str, float]:
         if name == "gram":
@@ -205,9 +206,15 @@ class KeywordIndex:
             scores[cited] += ranking.cited_article * scores.max()
         return scores
 
-    def search(self, query: AnalyzedQuery, k: int, ranking: Ranking, cited: Iterable[int] = ()) -> list[tuple[int, float]]:
-        """Top-k (position, score) with score > 0, one piece per article when collapsing."""
+    def search(self, query: AnalyzedQuery, k: int, ranking: Ranking, cited: Iterable[int] = (),
+               allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (position, score) with score > 0, one piece per article when collapsing; ``allowed`` (positions)
+        limits the search to some documents before the cut."""
         scores = self.scores(query, ranking, cited)
+        if allowed is not None:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[allowed] = True
+            scores = np.where(mask, scores, 0.0)
         if self.size == 0:
             return []
         depth = min(self.size, k * 8 if ranking.collapse_articles else k)

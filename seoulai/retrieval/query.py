@@ -39,4 +39,4 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate
         titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
     if saturate:
         terms = {token: 1.0 + math.log(weight) if weight >= 1.0 else weight for token, weight in terms.items()}
-    return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles)
+    return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles, raw=text)

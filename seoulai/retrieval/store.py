@@ -150,6 +150,21 @@ class ChunkStore:
         return {r[0]: Chunk(id=r[1], source=r[2], title=r[3], section=r[4], page=r[5], effective_date=r[6],
                             text=r[7], position=r[0], metadata=json.loads(r[8])) for r in rows}
 
+    def positions_of_docs(self, docs: Iterable[str]) -> list[int]:
+        docs = list(docs)
+        if not docs:
+            return []
+        marks = ",".join("?" * len(docs))
+        return [r[0] for r in self.db.execute(f"SELECT pos FROM chunks WHERE doc IN ({marks})", docs)]  # noqa: S608
+
+    def tokens_at(self, positions: list[int]) -> dict[int, frozenset[str]]:
+        """The analysed tokens of these chunks (kept at build time: a hit's words without running Kiwi again)."""
+        if not positions:
+            return {}
+        marks = ",".join("?" * len(positions))
+        rows = self.db.execute(f"SELECT pos, tok_body FROM chunks WHERE pos IN ({marks})", positions)  # noqa: S608
+        return {r[0]: frozenset(r[1].split()) for r in rows}
+
     def positions_of(self, ids: list[str]) -> dict[str, int]:
         if not ids:
             return {}

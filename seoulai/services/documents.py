@@ -127,9 +127,12 @@ class DocumentService:
         self.recorder.event(person, FEATURE, "delete", sources=len(docs))
         self.recorder.audit(person, "upload_delete", ", ".join(docs))
 
-    def ask(self, person: Person, question: str, history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
+    def ask(self, person: Person, question: str, history: Sequence[Turn] = (),
+            docs: Sequence[str] | None = None) -> Iterator[AnswerEvent]:
+        """A cited answer from the person's documents (all of them, or only ``docs``)."""
         call = self._call(person)
-        for event in self.answers.ask(question, [self._collection(person)], history, call=call):
+        for event in self.answers.ask(question, [self._collection(person)], history, call=call,
+                                      docs=list(docs) if docs else None):
             if event.kind == "done" and event.answer is not None:
                 self.recorder.answer(person, FEATURE, event.answer, call)
             yield event

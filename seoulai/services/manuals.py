@@ -28,10 +28,12 @@ class ManualService:
         self.quota = quota
         self.recorder = recorder
 
-    def scope(self, person: Person) -> list[str]:
-        """Labels of the libraries this person's questions are searched in (shown on the page)."""
+    def scope(self, person: Person) -> dict[str, list[str]]:
+        """The libraries this person's questions are searched in, and the titles of their manuals (the page shows
+        them, so nobody mistakes a missing manual for a missing rule)."""
         existing = set(self.index.collections())
-        return [self.policy.collection_label(c) for c in self.policy.readable_manuals(person) if c in existing]
+        return {self.policy.collection_label(c): sorted({d.title for d in self.index.documents(c)})
+                for c in self.policy.readable_manuals(person) if c in existing}
 
     def search(self, person: Person, query: str, k: int | None = None) -> list[Hit]:
         hits = self.index.search(query, self.policy.readable(person), k)

@@ -41,3 +41,23 @@ def test_gemma_prompt_format() -> None:
     prompt = format_chat_prompt([ChatMessage(role="system", content="규칙"), ChatMessage(role="user", content="질문")],
                                 "gemma")
     assert prompt == "<start_of_turn>user\n규칙\n\n질문<end_of_turn>\n<start_of_turn>model\n"
+
+
+def test_broken_real_model_output_is_reported_honestly(gguf_path: Path, tmp_path: Path) -> None:
+    """The 270M base model echoes its instructions or loops; the product must not call that an answer."""
+    from seoulai.answer.engine import AnswerEngine
+    from seoulai.retrieval.index import SearchIndex
+
+    settings = Settings(index_dir=tmp_path / "idx", embed={"backend": "none"},
+                        llm={"backend": "llamacpp", "gguf_path": gguf_path, "chat_format": "gemma",
+                             "max_output_tokens": 160, "context_window": 4096, "temperature": 0.0, "threads": 2})
+    index = SearchIndex(settings)
+    index.ingest([Path(__file__).resolve().parents[2] / "demo" / "manuals" / "민원처리에관한법률"], "공통")
+    answer = AnswerEngine(index, ChatModel(lambda: build_llm(settings), name="gemma3-270m")).answer(
+        "민원 처리기간은 어떻게 계산하나요?", ["공통"])
+    assert answer.passages
+    assert answer.error_code in ("model_echo", "model_loop"), (answer.status, answer.text[:300])
+    assert answer.incomplete and "근거 문단을 직접 확인하세요" in answer.notice
+    assert "당신은 서울특별시" not in answer.text and "[1], [2]처럼" not in answer.text
+    if answer.status == "answered":  # what is left must cite from real answer sentences
+        assert answer.cited
