@@ -58,9 +58,11 @@ class ChangeReport:
     removed_chunk_ids: list[str] = field(default_factory=list)
     generation: str | None = None
 
+    rebuilt: bool = False  # a new generation from the same documents (new ranking build parameters)
+
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced or self.removed)
+        return bool(self.added or self.replaced or self.removed or self.rebuilt)
 
 
 class Collection:
@@ -203,7 +205,7 @@ class Collection:
         families.save(tmp / "family")
         store.close()
         graph.save(tmp, {name: i for i, name in enumerate(names)})
-        write_meta(tmp, {"collection": self.name, "chunks": count, "documents": len(docs),
+        write_meta(tmp, {"collection": self.name, "chunks": count, "documents": len(docs), "body_b": BODY_B,
                          "built_at": datetime.now(timezone.utc).isoformat()})
         _fsync_tree(tmp)
         os.rename(tmp, self.root / generation)
@@ -220,6 +222,28 @@ class Collection:
         for name in generations:
             if name.endswith(".tmp") or (name < live and name not in generations[-KEEP_GENERATIONS:]):
                 shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def outdated(self) -> bool:
+        """Built with other build-time ranking parameters than this version's (see keyword.BODY_B)."""
+        generation = self.current()
+        if generation is None:
+            return False
+        try:
+            meta = json.loads((self.root / generation / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return meta.get("body_b", 0.5) != BODY_B
+
+    def rebuild(self) -> ChangeReport:
+        """A new generation from the stored tokens (no file is parsed again, no word analysed again)."""
+        report = ChangeReport(rebuilt=True)
+        with self._write_lock():
+            view = self.view()
+            if view is None:
+                return report
+            records = view[1].documents()
+            report.generation = self._build(iter(()), view[1].stored(), lambda: records, report)
+        return report
 
     def move_to(self, root: Path) -> None:
         """Rename the whole collection folder (a department collection keyed anew); readers of the old name

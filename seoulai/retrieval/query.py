@@ -12,6 +12,9 @@ from seoulai.text.korean import bigrams, clean_query, morphs
 from seoulai.text.thesaurus import legal_terms
 
 THESAURUS_WEIGHT = 0.5
+ASK_WEIGHT = 2.0
+# The sentence that asks (a long scenario ends with it): "…해지할 수 있는가?", "…인가요?", "…나요".
+_ASK = re.compile(r"[^.!?\n]*(?:\?|까요|나요|습니까|인가요|는지요|는가)\s*[?.]?")
 # Bare numbers and unit letters ("5,211", "m" from ㎡) match thousands of articles and mean nothing alone.
 _NOISE = re.compile(r"[\d,.]+|[a-z]")
 # Article references ("제24조") are matched as explicit citations, not as words: as words they hit every
@@ -20,11 +23,18 @@ _ARTICLE_TOKEN = re.compile(r"제\d+조(?:의\d+)?")
 _QUOTED_TITLE = re.compile(r"「([^」]{2,80})」")
 
 
-def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate: bool = True) -> AnalyzedQuery:
-    """The flags exist for the ablation in benchmarks/retrieval.py; the product uses all three.
+def _saturated(terms: dict[str, float]) -> dict[str, float]:
+    return {token: 1.0 + math.log(weight) if weight >= 1.0 else weight for token, weight in terms.items()}
+
+
+def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate: bool = True,
+                  ask: bool = True) -> AnalyzedQuery:
+    """The flags exist for the ablation in benchmarks/retrieval.py; the product uses all four.
 
     ``saturate``: a word's weight grows with the log of its count (1 + ln n), so a petition that repeats
     "소방안전관리자" five times does not let that one word pick the articles alone.
+    ``ask``: the words of the sentence that asks count ``ASK_WEIGHT`` times, so a long background scenario does
+    not drown the question it ends with.
     """
     cleaned = (clean_query(text) or text) if cleanup else text
     terms: dict[str, float] = {}
@@ -38,5 +48,10 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate
             terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
         titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
     if saturate:
-        terms = {token: 1.0 + math.log(weight) if weight >= 1.0 else weight for token, weight in terms.items()}
+        terms = _saturated(terms)
+    asks = [m.group(0) for m in _ASK.finditer(text) if len(m.group(0).strip()) > 5] if ask else []
+    if asks:
+        extra = analyze_query(" ".join(asks), cleanup, expand, saturate, ask=False).terms
+        for token, weight in extra.items():
+            terms[token] = terms.get(token, 0.0) + (ASK_WEIGHT - 1.0) * weight
     return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles, raw=text)

@@ -104,6 +104,7 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
     recorder = Recorder(settings, usage_log, state.audit)
     library = LibraryService(settings, index, policy, recorder)
     library.migrate_department_collections()
+    library.rebuild_outdated()
     return Services(
         settings=settings,
         manuals=ManualService(index, answers, chat, policy, quota, recorder),

@@ -129,6 +129,17 @@ class LibraryService:
             log.error("department collection %s not migrated: %s", old, why)
         return result
 
+    def rebuild_outdated(self) -> list[str]:
+        """Collections built by an earlier version with other ranking parameters, rebuilt from their tokens."""
+        rebuilt = []
+        for name in self.index.collections():
+            collection = self.index.collection(name)
+            if collection.outdated():
+                collection.rebuild()
+                rebuilt.append(name)
+                log.warning("collection %s rebuilt with the current ranking parameters", name)
+        return rebuilt
+
     def install_demo(self, folder: Path) -> IngestReport:
         """The demo manuals, keyword side at once; the app fills their vectors in the background."""
         return self.index.ingest([folder], self.policy.shared, vectors=False)

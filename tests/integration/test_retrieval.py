@@ -226,3 +226,24 @@ def test_cli_ask_returns_citations_as_json(tmp_path: Path, laws: Path, fake_olla
     assert "[9]" not in payload["answer"] and payload["citations"][0]["n"] == 1
     assert payload["citations"][0]["source"] == "민원처리에관한법률/법률.md"
     assert "제19조" in payload["citations"][0]["section"]
+
+
+def test_a_collection_built_with_older_ranking_parameters_is_rebuilt(tmp_path: Path, laws: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import seoulai.retrieval.collection as collection_module
+    from seoulai.services import build_services
+
+    settings = Settings(index_dir=tmp_path / "idx", data_dir=tmp_path / "data", embed={"backend": "none"},
+                        llm={"backend": "none"})
+    with monkeypatch.context() as patch:
+        patch.setattr(collection_module, "BODY_B", 0.5)  # what an earlier version built
+        SearchIndex(settings).ingest([laws], "공통")
+    old = Collection(settings.index_dir, "공통")
+    before = old.current()
+    assert old.outdated()
+    services = build_services(settings)
+    try:
+        assert old.current() != before and not old.outdated()
+        assert services.manuals.search_collections(["공통"], "처리기간의 계산")  # the same documents serve
+    finally:
+        services.close()

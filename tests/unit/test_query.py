@@ -25,12 +25,21 @@ def test_numbers_unit_letters_and_article_tokens_are_not_words() -> None:
 
 
 def test_repeated_words_grow_with_the_log_of_their_count() -> None:
-    once = analyze_query("방염 대상인가요?")
-    thrice = analyze_query("방염 방염 방염 대상인가요?")
+    once = analyze_query("방염 대상인가요?", ask=False)
+    thrice = analyze_query("방염 방염 방염 대상인가요?", ask=False)
     assert once.terms["방염"] == pytest.approx(1.0)
     assert thrice.terms["방염"] == pytest.approx(1.0 + math.log(3))
-    raw = analyze_query("방염 방염 방염 대상인가요?", saturate=False)
+    raw = analyze_query("방염 방염 방염 대상인가요?", saturate=False, ask=False)
     assert raw.terms["방염"] == pytest.approx(3.0)
+
+
+def test_the_asking_sentence_weighs_more_than_the_scenario() -> None:
+    question = ("갑은 자동차 보험에 가입하고 매월 보험료를 내기로 계약했다. 갑은 석 달 동안 보험료를 내지 않았다.\n"
+                "이 경우 보험사가 취할 수 있는 조치는 무엇인가?")
+    query = analyze_query(question)
+    assert query.terms["조치"] == pytest.approx(2.0)  # asked: counted twice
+    assert query.terms["계약"] == pytest.approx(1.0)  # background: once
+    assert analyze_query(question, ask=False).terms["조치"] == pytest.approx(1.0)
 
 
 def test_everyday_words_add_statute_terms_at_a_lower_weight() -> None:
