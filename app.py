@@ -6,6 +6,7 @@ import streamlit as st
 
 from seoulai.ui import get_health, get_person, get_services
 from seoulai.ui.hardening import unsafe_options
+from seoulai.ui.history import sidebar_history
 from seoulai.ui.login import require_person, sign_out_button
 from seoulai.ui.widgets import sidebar_person, sidebar_status
 
@@ -34,6 +35,7 @@ if admin := [ADMIN_PAGES[name] for name in services.accounts.admin_pages(person)
 
 navigation = st.navigation(pages)
 sidebar_person(person, services.accounts.mode)
+sidebar_history(services, person)
 sign_out_button(services)
 sidebar_status(get_health(), services.filler.status if services.filler else None)
 navigation.run()

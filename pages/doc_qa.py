@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from seoulai.errors import SeoulAIError
-from seoulai.services import Turn
 from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
 from seoulai.ui.answer_view import render_answer, stream_answer
+from seoulai.ui.history import conversation_turns, history_of, new_conversation, remember
 from seoulai.ui.uploads import release, upload_box
 
 services = get_services()
@@ -67,13 +67,13 @@ with upload_tab:
 names = [d.doc for d in services.documents.documents(person)]
 
 with ask_tab:
-    turns: list[dict] = st.session_state.setdefault("dq_turns", [])
+    turns = conversation_turns(services, person, "documents", "dq_conversation")
     if not names:
         st.info("먼저 '올리기'에서 문서를 올려 주세요.", icon="📂")
     left, right = st.columns([4, 1])
     limit = left.multiselect("질문할 문서 (비우면 내 문서 전체)", names, key="dq_limit", placeholder="전체 문서")
     if right.button("새 대화", key="dq_reset", disabled=not turns):
-        turns.clear()
+        new_conversation("dq_conversation")
         st.rerun()
     for turn in turns:
         with st.chat_message("user"):
@@ -84,10 +84,10 @@ with ask_tab:
         question = st.text_input("올린 문서에 대한 질문", key="dq_question", disabled=not names)
         asked = st.form_submit_button("묻기", disabled=not names)
     if asked and question.strip():
-        history = [Turn(r, t) for x in turns for r, t in (("user", x["question"]), ("assistant", x["answer"].text)) if t]
+        history = history_of(turns)
         answer = stream_answer(services.documents.ask(person, question, history, docs=limit or None), st.empty())
         if answer is not None:
-            turns.append({"question": question, "answer": answer})
+            remember(services, person, "documents", "dq_conversation", question, answer)
             st.rerun()
 
 with summary_tab:

@@ -1,4 +1,8 @@
-"""초안 작성 마법사: choose a type → fill the fields → attach references → generate → edit → check → export."""
+"""초안 작성 마법사: choose a type → fill the fields → attach references → generate → edit → check → export.
+
+The draft in progress is saved as it is edited (its id in the address, ``?d=…``): a reload brings it back, and
+earlier drafts are listed at the top.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,16 @@ import streamlit as st
 from seoulai.errors import SeoulAIError
 from seoulai.services import Draft
 from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
+from seoulai.ui.drafts import autosave, load_requested, reference_label, saved_drafts, section_versions
 
 services = get_services()
 person = get_person()
 templates, problems = services.drafting.templates(person)
 st.title("✍️ 초안 작성")
-if problems:
-    for name, message in problems.items():
-        st.warning(message, icon="⚠️")
+for message in problems.values():
+    st.warning(message, icon="⚠️")
+saved_drafts(services, person)
+load_requested(services, person, templates)
 
 # 1. 서식
 names = {t.id: t.name for t in templates.values()}
@@ -25,6 +31,7 @@ draft: Draft | None = st.session_state.get("dr_draft")
 if draft is None or draft.template.id != template_id:
     draft = Draft(template, {})
     st.session_state["dr_draft"] = draft
+    st.session_state.pop("dr_id", None)
 
 # 2. 항목
 st.subheader("2. 항목 입력")
@@ -42,19 +49,27 @@ for step in template.steps or [""]:
 
 # 3. 참고 자료
 st.subheader("3. 참고 자료 (선택)")
+sources = services.drafting.sources(person)
+where = st.multiselect("찾을 문서함", list(sources), format_func=sources.__getitem__, key="dr_ref_where",
+                       placeholder="모든 문서함")
 query = st.text_input("매뉴얼·내 문서에서 근거 찾기", key="dr_ref_query", placeholder="예: 보도자료 배포 기준")
 if st.button("찾기", key="dr_ref_search", disabled=not query):
     try:
-        st.session_state["dr_ref_hits"] = services.drafting.references(person, query)
+        st.session_state["dr_ref_hits"] = services.drafting.references(person, query, where or None)
     except SeoulAIError as error:
         st.error(error.message, icon="⚠️")
-hits = st.session_state.get("dr_ref_hits", [])
-chosen = [hit for i, hit in enumerate(hits)
-          if st.checkbox(f"{escape_markdown(hit.title)} · {escape_markdown(hit.section)}", key=f"dr_ref_{i}",
-                         value=False)]
+found = st.session_state.get("dr_ref_hits", [])
+kept = {(r.collection, r.chunk_id) for r in draft.references}
+offered = draft.references + [h for h in found if (h.collection, h.chunk_id) not in kept]
+chosen = []
+for hit in offered:
+    if st.checkbox(reference_label(hit), key=f"dr_ref_{hit.collection}_{hit.chunk_id}",
+                   value=(hit.collection, hit.chunk_id) in kept):
+        chosen.append(hit)
+    st.caption(escape_markdown(" ".join(hit.text.split())[:160]) + " …")
 draft.references = chosen
 if chosen:
-    st.caption(f"참고 자료 {len(chosen)}건: 생성된 문장은 [1]처럼 근거 번호를 답니다.")
+    st.caption(f"참고 자료 {len(chosen)}건: 사실을 쓴 문장에는 [1]처럼 근거 번호를 답니다.")
 
 # 4. 생성과 편집
 st.subheader("4. 생성하고 고치기")
@@ -94,6 +109,7 @@ for key, value in st.session_state.pop("dr_pending", {}).items():
 if draft.sections:
     for section in template.sections:
         key = f"dr_s_{template_id}_{section.id}"
+        st.session_state.setdefault(key, draft.sections.get(section.id, ""))
         draft.sections[section.id] = st.text_area(section.title, key=key, height=140 if section.kind == "generated"
                                                   else 68)
         if section.kind == "generated":
@@ -103,6 +119,7 @@ if draft.sections:
             if c2.button("다시 생성", key=f"dr_regen_{section.id}"):
                 generate(section.id, instruction or "더 다듬어 주세요")
                 st.rerun()
+            section_versions(draft, section, key)
 
     # 5. 점검
     st.subheader("5. 점검")
@@ -119,7 +136,7 @@ if draft.sections:
 
     # 6. 내보내기
     st.subheader("6. 내보내기")
-    title = (draft.fields.get("title") or template.name).strip()[:40] or template.name
+    title = draft.title[:40]
     d1, d2 = st.columns(2)
     d1.download_button("HWPX (한글)", services.drafting.render(draft, "hwpx"), file_name=f"{title}.hwpx",
                        key="dr_hwpx", mime="application/hwp+zip", on_click=services.drafting.exported,
@@ -129,4 +146,6 @@ if draft.sections:
                        on_click=services.drafting.exported, args=(person, template.name, "docx"))
     with st.expander("텍스트로 복사"):
         st.code(draft.text(), language=None)
-    st.caption(escape_markdown("내려받은 파일은 한글 또는 워드에서 열어 마지막으로 검토하세요."))
+    st.caption("내려받은 파일은 한글 또는 워드에서 열어 마지막으로 검토하세요.")
+
+autosave(services, person, draft)

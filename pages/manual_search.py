@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.services import Turn
-from seoulai.ui.answer_view import render_answer, stream_answer
 from seoulai.ui import escape_markdown, get_person, get_services
+from seoulai.ui.answer_view import render_answer, stream_answer
+from seoulai.ui.history import conversation_turns, history_of, new_conversation, remember
 
 EXAMPLES = ["민원 처리기간은 어떻게 계산하나요?", "처분의 사전 통지는 언제 해야 하나요?", "공문서의 결재는 어떻게 하나요?"]
 
 services = get_services()
 person = get_person()
-turns: list[dict] = st.session_state.setdefault("ms_turns", [])
+turns = conversation_turns(services, person, "manual", "ms_conversation")
 
 st.title("📚 매뉴얼 검색")
 st.caption("공통 매뉴얼과 우리 부서 문서에서 근거를 찾아 답합니다. 답변의 [1], [2]는 아래 근거 카드의 번호입니다.")
@@ -25,7 +25,7 @@ left, right = st.columns([3, 1])
 mode = left.radio("보기", ["답변 생성", "검색만"], horizontal=True, key="ms_mode",
                   help="검색만: 모델 없이 근거 문단만 보여 줍니다.")
 if right.button("새 대화", key="ms_reset", disabled=not turns):
-    turns.clear()
+    new_conversation("ms_conversation")
     st.rerun()
 
 
@@ -58,13 +58,12 @@ for index, turn in enumerate(turns):
 question = st.chat_input("질문을 입력하세요 (예: 민원 처리기간은 어떻게 계산하나요?)", max_chars=services.settings.answer.max_question_chars,
                          key="ms_input")
 if question:
-    history = [Turn(role, text) for t in turns for role, text in (("user", t["question"]),
-                                                                 ("assistant", t["answer"].text)) if text]
+    history = history_of(turns)
     with st.chat_message("user"):
         st.text(question)
     with st.chat_message("assistant"), st.spinner("근거를 찾고 답변을 작성하고 있습니다…"):
         answer = stream_answer(services.manuals.ask(person, question, history, use_model=mode == "답변 생성"),
                                st.empty())
         if answer is not None:
-            turns.append({"question": question, "answer": answer})
+            remember(services, person, "manual", "ms_conversation", question, answer)
             st.rerun()

@@ -152,6 +152,14 @@ class UploadSettings(BaseModel):
     )
 
 
+class HistorySettings(BaseModel):
+    """Each person's conversation history and saved drafts."""
+
+    retention_days: float = Field(
+        90.0, gt=0, description="Conversations and drafts not touched for this long are deleted."
+    )
+
+
 class PrivacySettings(BaseModel):
     """Personal data (주민등록번호, 연락처, ...) in questions and documents."""
 
@@ -276,6 +284,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Model-call limits per person.")
     drafting: DraftingSettings = Field(default_factory=DraftingSettings, description="Drafting settings.")
     uploads: UploadSettings = Field(default_factory=UploadSettings, description="Upload settings.")
+    history: HistorySettings = Field(default_factory=HistorySettings, description="Conversation history settings.")
     usage: UsageSettings = Field(default_factory=UsageSettings, description="Usage analytics settings.")
     auth: AuthSettings = Field(default_factory=AuthSettings, description="Sign-in settings.")
     state: StateSettings = Field(default_factory=StateSettings, description="Shared application state.")

@@ -67,6 +67,29 @@ class Answer:
     def cited_passages(self) -> list[tuple[int, Hit]]:
         return [(n, self.passages[n - 1]) for n in self.cited]
 
+    def to_store(self) -> dict[str, object]:
+        """What conversation history keeps: everything the page shows, personal data masked."""
+        return {"question": self.logged_question or mask(self.question), "status": self.status,
+                "text": mask(self.text), "cited": self.cited, "invalid": self.invalid_citations,
+                "incomplete": self.incomplete, "notice": self.notice, "error_code": self.error_code,
+                "event_id": self.event_id, "masked": self.masked, "searched": mask(self.searched),
+                "terms": self.terms, "missing_laws": self.missing_laws,
+                "passages": [{**h.to_json(), "text": mask(h.text), "chunk_id": h.chunk_id} for h in self.passages]}
+
+    @classmethod
+    def from_store(cls, data: dict) -> "Answer":  # type: ignore[type-arg]
+        passages = [Hit(source=p["source"], title=p["title"], section=p["section"], page=p.get("page"),
+                        text=p["text"], score=p.get("score", 0.0), collection=p.get("collection", ""),
+                        chunk_id=p.get("chunk_id", ""), effective_date=p.get("effective_date"))
+                    for p in data.get("passages", [])]
+        return cls(question=data["question"], status=data["status"], text=data.get("text", ""), passages=passages,
+                   cited=list(data.get("cited", [])), invalid_citations=list(data.get("invalid", [])),
+                   incomplete=bool(data.get("incomplete")), notice=data.get("notice", ""),
+                   error_code=data.get("error_code"), event_id=data.get("event_id", ""),
+                   masked=data.get("masked", ""), logged_question=data["question"],
+                   searched=data.get("searched", ""), terms=list(data.get("terms", [])),
+                   missing_laws=list(data.get("missing_laws", [])))
+
     def to_json(self) -> dict[str, object]:
         return {"question": self.question, "status": self.status, "answer": self.text,
                 "incomplete": self.incomplete, "notice": self.notice, "searched": self.searched,

@@ -23,6 +23,41 @@ class Draft:
     fields: dict[str, str]
     sections: dict[str, str] = field(default_factory=dict)
     references: list[Hit] = field(default_factory=list)
+    versions: dict[str, list[str]] = field(default_factory=dict)  # earlier texts of each section, oldest first
+
+    def keep_version(self, section_id: str) -> None:
+        """Before a section is written again, keep what it says now (다시 생성 can be undone)."""
+        current = self.sections.get(section_id, "").strip()
+        history = self.versions.setdefault(section_id, [])
+        if current and (not history or history[-1] != current):
+            history.append(current)
+
+    def restore(self, section_id: str, index: int) -> None:
+        """Bring back an earlier version (the one shown now is kept among the versions)."""
+        history = self.versions.get(section_id, [])
+        if not 0 <= index < len(history):
+            raise InputError("되돌릴 판이 없습니다.", code="no_version")
+        chosen = history.pop(index)
+        self.keep_version(section_id)
+        self.sections[section_id] = chosen
+
+    def to_store(self) -> dict[str, Any]:
+        return {"template": self.template.id, "fields": self.fields, "sections": self.sections,
+                "versions": self.versions, "references": [{**r.to_json(), "chunk_id": r.chunk_id}
+                                                          for r in self.references]}
+
+    @classmethod
+    def from_store(cls, data: dict[str, Any], template: DraftTemplate) -> "Draft":
+        references = [Hit(source=r["source"], title=r["title"], section=r["section"], page=r.get("page"),
+                          text=r["text"], score=r.get("score", 0.0), collection=r.get("collection", ""),
+                          chunk_id=r.get("chunk_id", ""), effective_date=r.get("effective_date"))
+                      for r in data.get("references", [])]
+        return cls(template, dict(data.get("fields", {})), dict(data.get("sections", {})), references,
+                   {k: list(v) for k, v in data.get("versions", {}).items()})
+
+    @property
+    def title(self) -> str:
+        return (self.fields.get("title") or "").strip() or self.template.name
 
     def missing_fields(self) -> list[str]:
         return [f.label for f in self.template.fields if f.required and not self.fields.get(f.name, "").strip()]
@@ -110,6 +145,7 @@ class DraftEngine:
         for delta in self.chat.stream(self.prompt(draft, section, revise), call):
             received.append(delta)
             yield delta
+        draft.keep_version(section_id)
         draft.sections[section_id] = "".join(received).strip()
 
 

@@ -38,6 +38,7 @@ class TemplateSection(BaseModel):
     prompt: str = ""  # kind generated: a Jinja2 file in the prompts folder
     instruction: str = ""
     required: bool = False
+    cites: bool = True  # kind generated: facts from the references get [n] (a quote or a plan does not)
     columns: list[str] = Field(default_factory=list)  # kind contact_table
     fields: list[str] = Field(default_factory=list)
 

@@ -26,6 +26,7 @@ from seoulai.privacy.pii import mask_log_records
 from seoulai.retrieval.backfill import VectorFiller
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.accounts import AccountService
+from seoulai.services.conversations import ConversationService
 from seoulai.services.documents import DocumentService, UploadResult
 from seoulai.services.drafting import DraftingService
 from seoulai.services.library import LibraryService
@@ -59,6 +60,7 @@ class Services:
     library: LibraryService
     usage: UsageService
     accounts: AccountService
+    conversations: ConversationService
     chat: ChatModel
     index: SearchIndex
     state: StateStore
@@ -109,7 +111,8 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
         settings=settings,
         manuals=ManualService(index, answers, chat, policy, quota, recorder),
         documents=DocumentService(settings, index, answers, chat, policy, quota, recorder),
-        drafting=DraftingService(settings, index, chat, policy, quota, recorder),
+        drafting=DraftingService(settings, index, chat, policy, quota, recorder, state.drafts),
+        conversations=ConversationService(settings, state.conversations, recorder),
         library=library,
         usage=UsageService(settings, usage_log, policy, recorder),
         accounts=AccountService(settings, policy, recorder, state),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator
 
 from seoulai.auth.people import Person
@@ -13,9 +15,11 @@ from seoulai.drafting.template import DraftTemplate, load_templates
 from seoulai.errors import InputError
 from seoulai.limits import ModelQuota
 from seoulai.llm import Call, ChatModel
+from seoulai.privacy.pii import mask
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.recording import Recorder
+from seoulai.state.stores import Record, RecordStore
 
 FEATURE = "drafting"
 FORMATS = {"hwpx": to_hwpx, "docx": to_docx}
@@ -23,7 +27,8 @@ FORMATS = {"hwpx": to_hwpx, "docx": to_docx}
 
 class DraftingService:
     def __init__(self, settings: Settings, index: SearchIndex, chat: ChatModel, policy: Policy, quota: ModelQuota,
-                 recorder: Recorder) -> None:
+                 recorder: Recorder, store: RecordStore) -> None:
+        self.store = store
         self.settings = settings
         self.index = index
         self.engine = DraftEngine(chat)
@@ -46,9 +51,16 @@ class DraftingService:
                              + ", ".join(f"{t.id}({t.name})" for t in templates.values()), code="not_found")
         return template
 
-    def references(self, person: Person, query: str, k: int = 8) -> list[Hit]:
-        """Grounds for a draft, from the collections this person may read."""
-        hits = self.index.search(query, self.policy.readable(person), k)
+    def sources(self, person: Person) -> dict[str, str]:
+        """The collections a person may draw references from: id -> label."""
+        return {c: ("내 문서" if c == self.policy.private_collection(person) else self.policy.collection_label(c))
+                for c in self.policy.readable(person)}
+
+    def references(self, person: Person, query: str, collections: list[str] | None = None, k: int = 8) -> list[Hit]:
+        """Grounds for a draft, from the chosen collections among those this person may read."""
+        readable = self.policy.readable(person)
+        chosen = [c for c in (collections or readable) if c in readable]
+        hits = self.index.search(query, chosen or readable, k)
         self.recorder.event(person, FEATURE, "references", sources=len(hits))
         return hits
 
@@ -65,6 +77,29 @@ class DraftingService:
                 for _ in self.stream_section(person, draft, section.id):
                     pass
         return draft
+
+    # -- saved drafts -----------------------------------------------------------------------------------------
+    def save(self, person: Person, draft_id: str | None, draft: Draft) -> str:
+        """Keep the draft in progress (every edit; the page calls this as the person types)."""
+        draft_id = draft_id or uuid.uuid4().hex
+        self.store.put(person.pseudonym, draft_id, draft.template.id, mask(draft.title)[:80], draft.to_store())
+        return draft_id
+
+    def drafts(self, person: Person) -> list[Record]:
+        """The person's saved drafts, newest first (drafts untouched past the retention period are gone)."""
+        self.store.expire(time.time() - self.settings.history.retention_days * 86400)
+        return self.store.list(person.pseudonym)
+
+    def load(self, person: Person, draft_id: str) -> Draft | None:
+        record = self.store.get(person.pseudonym, draft_id)
+        if record is None:
+            return None
+        templates, _ = self.templates()
+        template = templates.get(record.kind)
+        return Draft.from_store(record.body, template) if template else None
+
+    def delete(self, person: Person, draft_id: str) -> None:
+        self.store.delete(person.pseudonym, draft_id)
 
     @staticmethod
     def render(draft: Draft, fmt: str) -> bytes:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seoulai.state.db import Database, open_database
-from seoulai.state.stores import AccountStore, AuditStore, FailureStore, QuotaStore, SessionStore, shared_secret
+from seoulai.state.stores import (AccountStore, AuditStore, FailureStore, QuotaStore, RecordStore, SessionStore,
+                                  shared_secret)
 
 
 @dataclass
@@ -20,6 +21,8 @@ class StateStore:
     failures: FailureStore
     quotas: QuotaStore
     audit: AuditStore
+    conversations: RecordStore
+    drafts: RecordStore
 
     def secret(self, name: str) -> str:
         return shared_secret(self.db, name)
@@ -31,7 +34,8 @@ class StateStore:
 def open_state(url: str | None, data_dir: Path, server: str) -> StateStore:
     db = open_database(url, data_dir)
     return StateStore(db=db, accounts=AccountStore(db), sessions=SessionStore(db), failures=FailureStore(db),
-                      quotas=QuotaStore(db), audit=AuditStore(db, server))
+                      quotas=QuotaStore(db), audit=AuditStore(db, server),
+                      conversations=RecordStore(db, "conversations", "kind"), drafts=RecordStore(db, "drafts", "template"))
 
 
 __all__ = ["Database", "StateStore", "open_state"]

@@ -22,4 +22,14 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX audit_ts ON audit (ts)",
         "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ],
+    # 2: conversation history and drafts, per person (pseudonym), stored masked
+    [
+        "CREATE TABLE conversations (id TEXT PRIMARY KEY, owner TEXT NOT NULL, kind TEXT NOT NULL, "
+        "title TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL, "
+        "turns TEXT NOT NULL)",
+        "CREATE INDEX conversations_owner ON conversations (owner, updated_at)",
+        "CREATE TABLE drafts (id TEXT PRIMARY KEY, owner TEXT NOT NULL, template TEXT NOT NULL, title TEXT NOT NULL, "
+        "created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX drafts_owner ON drafts (owner, updated_at)",
+    ],
 ]

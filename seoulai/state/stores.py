@@ -148,3 +148,61 @@ def shared_secret(db: Database, name: str) -> str:
         value = secrets.token_urlsafe(48)
         tx.run("INSERT INTO secrets VALUES (?, ?)", [name, value])
         return value
+
+
+@dataclass
+class Record:
+    """A stored conversation or draft: its id, title, times and JSON body."""
+
+    id: str
+    kind: str
+    title: str
+    created_at: float
+    updated_at: float
+    body: Any
+
+
+class RecordStore:
+    """One person's conversations (or drafts): every read and write names the owner, so one person's id can
+    never open another person's record."""
+
+    def __init__(self, db: Database, table: str, kind_column: str) -> None:
+        assert table in ("conversations", "drafts") and kind_column in ("kind", "template")
+        self.db = db
+        self.table = table
+        self.kind = kind_column
+        self.body = "turns" if table == "conversations" else "data"
+
+    def put(self, owner: str, record_id: str, kind: str, title: str, body: Any) -> None:
+        now = time.time()
+        data = json.dumps(body, ensure_ascii=False)
+        with self.db.transaction() as tx:
+            found = tx.rows(f"SELECT owner FROM {self.table} WHERE id = ?", [record_id])  # noqa: S608
+            if found and found[0][0] != owner:
+                raise PermissionError("not the owner")
+            if found:
+                tx.run(f"UPDATE {self.table} SET title = ?, updated_at = ?, {self.body} = ?, {self.kind} = ? "  # noqa: S608
+                       "WHERE id = ? AND owner = ?", [title, now, data, kind, record_id, owner])
+            else:
+                tx.run(f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                       [record_id, owner, kind, title, now, now, data])
+
+    def get(self, owner: str, record_id: str) -> Record | None:
+        rows = self.db.rows(f"SELECT id, {self.kind}, title, created_at, updated_at, {self.body} FROM {self.table} "  # noqa: S608
+                            "WHERE id = ? AND owner = ?", [record_id, owner])
+        return Record(*rows[0][:5], json.loads(rows[0][5])) if rows else None
+
+    def list(self, owner: str, limit: int = 50) -> list[Record]:
+        rows = self.db.rows(f"SELECT id, {self.kind}, title, created_at, updated_at FROM {self.table} "  # noqa: S608
+                            "WHERE owner = ? ORDER BY updated_at DESC LIMIT ?", [owner, limit])
+        return [Record(*r, None) for r in rows]
+
+    def rename(self, owner: str, record_id: str, title: str) -> bool:
+        return self.db.run(f"UPDATE {self.table} SET title = ? WHERE id = ? AND owner = ?",  # noqa: S608
+                           [title, record_id, owner]) > 0
+
+    def delete(self, owner: str, record_id: str) -> bool:
+        return self.db.run(f"DELETE FROM {self.table} WHERE id = ? AND owner = ?", [record_id, owner]) > 0  # noqa: S608
+
+    def expire(self, before: float) -> int:
+        return self.db.run(f"DELETE FROM {self.table} WHERE updated_at < ?", [before])  # noqa: S608
