@@ -6,7 +6,7 @@ import streamlit as st
 
 from seoulai.errors import SeoulAIError
 from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
-from seoulai.ui.answer_view import render_answer, stream_answer
+from seoulai.ui.answer_view import changed_words, render_answer, stream_answer
 from seoulai.ui.history import conversation_turns, history_of, new_conversation, remember
 from seoulai.ui.uploads import release, upload_box
 
@@ -75,11 +75,11 @@ with ask_tab:
     if right.button("새 대화", key="dq_reset", disabled=not turns):
         new_conversation("dq_conversation")
         st.rerun()
-    for turn in turns:
+    for index, turn in enumerate(turns):
         with st.chat_message("user"):
             st.text(turn["question"])
         with st.chat_message("assistant"):
-            render_answer(turn["answer"])
+            render_answer(turn["answer"], key=f"dq_{index}")
     with st.form("dq_ask_form", clear_on_submit=True):
         question = st.text_input("올린 문서에 대한 질문", key="dq_question", disabled=not names)
         asked = st.form_submit_button("묻기", disabled=not names)
@@ -140,8 +140,12 @@ with compare_tab:
             if result.notice:
                 st.info(result.notice, icon="ℹ️")
             for number, change in enumerate(result.changes[:40], start=1):
-                with st.expander(f"\\[{number}\\] {change.kind_label} · {escape_markdown(change.section)}"):
-                    if change.before:
+                with st.expander(f"\\[{number}\\] {change.kind_label} · {escape_markdown(change.section)}",
+                                 expanded=change.kind == "changed" and number <= 3):
+                    if change.kind == "changed":
+                        st.caption("바뀐 낱말: ~~지운 말~~ → **새로 쓴 말**")
+                        st.markdown(changed_words(change.before, change.after))
+                    elif change.before:
                         st.markdown("이전: " + escape_markdown(change.before[:800]))
-                    if change.after:
+                    else:
                         st.markdown("이후: " + escape_markdown(change.after[:800]))

@@ -52,7 +52,7 @@ for index, turn in enumerate(turns):
     with st.chat_message("user"):
         st.text(turn["question"])
     with st.chat_message("assistant"):
-        render_answer(turn["answer"])
+        render_answer(turn["answer"], key=f"ms_{index}")
         feedback(index, turn)
 
 question = st.chat_input("질문을 입력하세요 (예: 민원 처리기간은 어떻게 계산하나요?)", max_chars=services.settings.answer.max_question_chars,

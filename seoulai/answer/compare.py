@@ -80,3 +80,18 @@ def compare(title_a: str, chunks_a: list[Chunk], title_b: str, chunks_b: list[Ch
     check = check_citations(text, len(shown))
     result.explanation, result.cited = check.text, check.cited
     return result
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """What changed inside a changed paragraph, word by word: ("equal" | "delete" | "insert", text) pieces."""
+    old, new = re.findall(r"\S+\s*", before), re.findall(r"\S+\s*", after)
+    pieces: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(("equal", "".join(new[j1:j2])))
+            continue
+        if i2 > i1:
+            pieces.append(("delete", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("insert", "".join(new[j1:j2])))
+    return pieces

@@ -17,6 +17,7 @@ from pathlib import Path
 import olefile
 
 from seoulai.ingest.failures import IngestError
+from seoulai.ingest.titles import summary_fits, title_from_blocks
 from seoulai.ingest.types import Block, Document
 
 TAG_PARA_HEADER = 66
@@ -89,8 +90,10 @@ def read_hwp(path: Path, max_chars: int) -> Document:
                 whole = whole and ended
             complete = complete and whole
             walker.walk(data)
-        title = _title(ole) or path.stem
+        summary_title = _title(ole)
     blocks = walker.finish()
+    title = (summary_title if summary_title and summary_fits(summary_title, blocks) else
+             title_from_blocks(blocks) or summary_title or path.stem)
     metadata: dict[str, object] = {}
     if not complete:
         # A file cut short (an interrupted copy or download): what was read is kept, and said to be partial.

@@ -19,33 +19,74 @@ if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
 
+_CLAUSE = re.compile(r"(?=\n|[①-⑳]|\s\d{1,2}\.\s)")
+
+
+def _words(terms: list[str]) -> list[str]:
+    # Verb and adjective lemmas ("계산하다") do not occur as written; every noun does, one syllable ("끝") too.
+    return sorted({w for w in terms if w and not (len(w) > 1 and w.endswith("다"))}, key=len, reverse=True)
+
+
+def excerpt(text: str, terms: list[str], limit: int = 900) -> str:
+    """At most ``limit`` characters of a passage, the matching 항/호 first: a long article's first 900
+    characters may not hold the clause the question is about."""
+    if len(text) <= limit:
+        return text
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    words = _words(terms)
+    ranked = sorted(range(len(clauses)), key=lambda i: -sum(w in clauses[i] for w in words))
+    chosen, size = {0}, len(clauses[0])  # the article's heading line stays first
+    for i in ranked:
+        if i not in chosen and size + len(clauses[i]) <= limit:
+            chosen.add(i)
+            size += len(clauses[i])
+    shown, last = [], -1
+    for i in sorted(chosen):
+        if last >= 0 and i != last + 1:
+            shown.append(" …")
+        shown.append(clauses[i])
+        last = i
+    return "".join(shown).strip() + (" …" if last < len(clauses) - 1 else "")
+
+
 def highlight(text: str, terms: list[str], limit: int = 900) -> str:
     """The passage with the question's words in bold (escaped first, so the text cannot format itself)."""
-    shown = text if len(text) <= limit else text[:limit] + " …"
-    escaped = escape_markdown(shown)
-    # Verb and adjective lemmas ("계산하다") do not occur as written; every noun does, one syllable ("끝") too.
-    words = sorted({w for w in terms if w and not (len(w) > 1 and w.endswith("다"))}, key=len, reverse=True)
-    if words:
+    escaped = escape_markdown(excerpt(text, terms, limit))
+    if words := _words(terms):
         # Runs of matched words become one bold span ("**처리기간**", not "**처리****기간**").
         pattern = re.compile("(?:" + "|".join(re.escape(w) for w in words) + ")+")
         escaped = pattern.sub(lambda m: f"**{m.group(0)}**", escaped)
     return escaped.replace("\n", "  \n")
 
 
-def passage_card(number: int | None, hit: Hit, terms: list[str]) -> None:
-    with st.container(border=True):
-        label = f"[{number}] " if number else ""
-        page = f" · {hit.page}쪽" if hit.page else ""
-        st.markdown(f"**{label}{escape_markdown(hit.title)}**  \n{escape_markdown(hit.section)}{page}")
-        source = escape_markdown(hit.source)
-        if hit.effective_date:
-            st.caption(f"시행일 {escape_markdown(hit.effective_date)} · 출처 파일 {source}")
-        else:
-            st.caption(f"출처 파일 {source}")
+def card_label(number: int | None, hit: Hit) -> str:
+    parts = [f"\\[{number}\\]" if number else "", escape_markdown(hit.title),
+             escape_markdown(hit.section.rsplit(" > ", 1)[-1])]
+    if hit.page:
+        parts.append(f"{hit.page}쪽")
+    if hit.effective_date:
+        parts.append(f"시행일 {escape_markdown(hit.effective_date)}")
+    return " · ".join(p for p in parts if p).replace("\\] · ", "\\] ", 1)
+
+
+def passage_card(number: int | None, hit: Hit, terms: list[str], key: str) -> None:
+    """A card collapsed to its title, article path and 시행일; the text on opening."""
+    opened = st.session_state.get(f"{key}_open") == number
+    with st.expander(card_label(number, hit), expanded=opened):
+        st.caption(f"{escape_markdown(hit.section)} · 출처 파일 {escape_markdown(hit.source)}")
         st.markdown(highlight(hit.text, terms))
 
 
-def render_answer(answer: Answer) -> None:
+def _open_buttons(numbers: list[int], key: str) -> None:
+    """[n] in the answer opens its card."""
+    columns = st.columns(min(len(numbers), 6) + 1)
+    for column, number in zip(columns, numbers[:6]):
+        if column.button(f"[{number}] 근거 열기", key=f"{key}_btn_{number}", help=f"근거 {number} 카드를 펼칩니다"):
+            st.session_state[f"{key}_open"] = number
+            st.rerun()
+
+
+def render_answer(answer: Answer, key: str = "answer") -> None:
     """The checked answer, its notices, then the cited passages as numbered cards."""
     if answer.masked and answer.error_code != "pii_blocked":
         st.caption(f"🔒 질문의 개인정보({answer.masked})를 가린 뒤 모델에 보냈습니다.")
@@ -54,23 +95,28 @@ def render_answer(answer: Answer) -> None:
     if answer.status in ("answered",) and answer.text:
         st.markdown(safe_markdown(answer.text))
         if answer.incomplete:
-            st.warning(f"답변이 중간에 끊겨 불완전합니다. {answer.notice}", icon="⚠️")
+            st.warning(f"답변이 불완전합니다. {answer.notice}", icon="⚠️")
         if answer.invalid_citations:
             numbers = ", ".join(f"[{n}]" for n in answer.invalid_citations)
             st.warning(f"주어진 근거에 없는 번호 {numbers}가 답변에 있어 지웠습니다. 해당 문장은 근거를 확인하세요.",
                        icon="⚠️")
-        st.caption("근거")
+        if answer.notice and not answer.incomplete:
+            st.info(answer.notice, icon="ℹ️")
+        with st.expander("답변 복사하기"):
+            st.code(answer.text, language=None, wrap_lines=True)
+        st.caption("근거 (제목을 누르면 원문이 펼쳐집니다)")
+        _open_buttons([n for n, _ in answer.cited_passages()], key)
         for number, hit in answer.cited_passages():
-            passage_card(number, hit, answer.terms)
+            passage_card(number, hit, answer.terms, key)
         return
     if answer.status in ("no_evidence", "no_citation"):
         st.info(answer.notice or "근거를 찾지 못했습니다.", icon="🔎")
     else:
         st.info(answer.notice, icon="ℹ️")
     if answer.passages:
-        st.caption("가장 가까운 근거 문단")
+        st.caption("가장 가까운 근거 문단 (제목을 누르면 원문이 펼쳐집니다)")
         for number, hit in enumerate(answer.passages, start=1):
-            passage_card(number, hit, answer.terms)
+            passage_card(number, hit, answer.terms, key)
 
 
 def stream_answer(events: "Iterator[AnswerEvent]", placeholder: "DeltaGenerator") -> Answer | None:
@@ -88,3 +134,15 @@ def stream_answer(events: "Iterator[AnswerEvent]", placeholder: "DeltaGenerator"
     except SeoulAIError as error:
         placeholder.error(error.message, icon="⚠️")
     return None
+
+
+def changed_words(before: str, after: str, limit: int = 1200) -> str:
+    """A changed paragraph with deletions struck through and insertions in bold (each piece escaped)."""
+    from seoulai.answer.compare import word_diff
+
+    out = []
+    for kind, text in word_diff(before[:limit], after[:limit]):
+        core, space = text.rstrip(), text[len(text.rstrip()):]
+        shown = escape_markdown(core)
+        out.append((f"~~{shown}~~" if kind == "delete" else f"**{shown}**" if kind == "insert" else shown) + space)
+    return "".join(out).replace("\n", "  \n")

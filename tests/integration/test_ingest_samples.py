@@ -129,3 +129,19 @@ def test_broken_files_get_their_code(extracted: dict[str, Document | IngestError
     assert isinstance(result, IngestError), f"{name} should fail"
     assert result.code == code
     assert re.search(r"[가-힣]", result.message) and "Traceback" not in result.message
+
+
+@pytest.mark.parametrize(("name", "title"), [
+    ("nts_02_010000000000008208.hwp", "영세율 첨부서류 미제출로 인한 영세율 과세표준 과소신고 가산세"),  # summary: "2003년도"
+    ("msit_press_release_2018-09-03_noori.hwp", "우리가 독자 개발하여 최초 발사하는 한국형발사체"),  # no summary
+    ("template_weekly_work_report.hwp", "주간업무보고서"),
+    ("lh_form7_power_of_attorney_위임장.hwp", "위임장"),  # written letter-spaced: 위  임  장
+    ("sample-5017.hwp", "한글 2005 예제 파일입니다."),  # summary "제목입니다." is the template's
+    ("footnote-endnote.hwp", "각주참조"),  # a summary found in the body is kept
+])
+def test_hwp_title_comes_from_the_first_heading_when_the_summary_is_stale(shared_dir: Path, name: str,
+                                                                            title: str) -> None:
+    from seoulai.config import IngestSettings
+    from seoulai.ingest.readers import read_document
+
+    assert read_document(shared_dir / "samples" / "hwp" / name, IngestSettings()).title.startswith(title)

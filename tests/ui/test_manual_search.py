@@ -53,8 +53,9 @@ def _ask(at: AppTest, question: str) -> AppTest:
 
 
 def _markdown(at: AppTest) -> str:
-    """Rendered Markdown text, with the escapes that keep document text inert taken off."""
-    return re.sub(r"\\(.)", r"\1", "\n".join(str(m.value) for m in at.markdown))
+    """Rendered Markdown text and card labels, with the escapes that keep document text inert taken off."""
+    shown = [str(m.value) for m in at.markdown] + [str(e.label) for e in at.expander]
+    return re.sub(r"\\(.)", r"\1", "\n".join(shown))
 
 
 def _services():  # type: ignore[no-untyped-def]
@@ -71,6 +72,11 @@ def test_answer_with_valid_citations_as_cards(app_env: pytest.MonkeyPatch, manua
     text = _markdown(at)
     assert "시간 단위로" in text and "[1]" in text
     assert "제19조 (처리기간의 계산)" in text  # the cited card shows the section path
+    cards = [e for e in at.expander if "제19조" in e.label]
+    assert cards and not cards[0].proto.expanded  # collapsed: title, article, 시행일 only
+    assert "시행일" in cards[0].label
+    at.button(key="ms_0_btn_1").click().run()  # [1] opens its card
+    assert [e for e in at.expander if e.label.startswith("\\[1\\]")][0].proto.expanded
     assert "**처리기간**" in text  # matched terms highlighted in the passage
     assert fake_ollama.chat_requests()[-1].body["stream"] is True
 
