@@ -35,7 +35,8 @@ def check_draft(draft: Draft) -> list[Issue]:
                 issues.append(Issue("warning", section.title,
                                     f"날짜 '{match.group(0)}'은(는) '2025. 7. 16.' 형식으로 쓰세요."))
         if rules.hierarchy and section.kind == "generated":
-            issues += [Issue("warning", section.title, m) for m in hierarchy_problems(text, rules.hierarchy)]
+            start = 0 if section.heading else -1  # a part printed under its own □ line starts one level down
+            issues += [Issue("warning", section.title, m) for m in hierarchy_problems(text, rules.hierarchy, start)]
         found = detect(text)
         if section.kind == "contact_table":
             # The 담당 table's office numbers and mail are public by design; a personal mobile or 주민등록번호 is not.
@@ -54,10 +55,10 @@ def check_draft(draft: Draft) -> list[Issue]:
     return issues
 
 
-def hierarchy_problems(text: str, symbols: list[str]) -> list[str]:
+def hierarchy_problems(text: str, symbols: list[str], start: int = -1) -> list[str]:
     """Each item symbol must come under the one before it in the hierarchy (□ → ○ → - → ·, 1. → 가. → ...)."""
     problems: list[str] = []
-    deepest = -1
+    deepest = start
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         level = _level(line, symbols)

@@ -80,14 +80,10 @@ class Draft:
         add_end_mark(self)
 
     def text(self) -> str:
-        """The whole draft as plain text (copy to the clipboard, or paste into 한글)."""
-        parts = []
-        for section in self.template.sections:
-            body = self.sections.get(section.id, "").strip()
-            if not body:
-                continue
-            parts.append(body if section.kind == "fields" else f"[{section.title}]\n{body}")
-        return "\n\n".join(parts)
+        """The whole draft as plain text, the lines an export shows (copy to the clipboard, or paste into 한글)."""
+        from seoulai.drafting.layout import visible_text
+
+        return visible_text(self)
 
 
 def fixed_text(section: TemplateSection, values: dict[str, str]) -> str:

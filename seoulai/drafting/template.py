@@ -39,6 +39,8 @@ class TemplateSection(BaseModel):
     instruction: str = ""
     required: bool = False
     cites: bool = True  # kind generated: facts from the references get [n] (a quote or a plan does not)
+    heading: bool = False  # exports print the part's title (a 보고서's "□ 추진 배경"); wizard labels stay unprinted
+    in_export: bool = True  # false: shown in the wizard only (a 보도자료's 보도 시점 line goes into the head block)
     columns: list[str] = Field(default_factory=list)  # kind contact_table
     fields: list[str] = Field(default_factory=list)
 
@@ -47,6 +49,9 @@ class FormatRules(BaseModel):
     date_style: Literal["dotted", "any"] = "dotted"
     hierarchy: list[str] = Field(default_factory=list)
     end_mark: bool = False
+    head: list[str] = Field(default_factory=list)  # fields of the head block (보도자료: 보도 시점, 담당 …)
+    issuer: str = ""  # 공문: the 기관명 the letter opens with
+    closing: str = ""  # 공문: the 발신 명의 it ends with
 
 
 class DraftTemplate(BaseModel):
@@ -69,6 +74,9 @@ class DraftTemplate(BaseModel):
                 raise ValueError(f"section {section.id} uses unknown field(s) {missing}")
             if section.kind == "generated" and not (PROMPTS / section.prompt).is_file():
                 raise ValueError(f"section {section.id}: prompt file {section.prompt!r} not found")
+        unknown = [n for n in self.format.head if n not in names]
+        if unknown:
+            raise ValueError(f"format.head uses unknown field(s) {unknown}")
         return self
 
     def field(self, name: str) -> TemplateField:

@@ -62,36 +62,35 @@ def _draft(template_id: str, fake: FakeOllama) -> Draft:
 
 @pytest.mark.parametrize("template_id", ["press_release", "report", "official_letter"])
 @pytest.mark.parametrize("suffix", [".hwpx", ".docx"])
-def test_each_template_exports_and_reads_back_in_order(tmp_path: Path, fake_ollama: FakeOllama, template_id: str,
-                                                       suffix: str) -> None:
+def test_each_export_shows_what_the_wizard_showed(tmp_path: Path, fake_ollama: FakeOllama, template_id: str,
+                                                  suffix: str) -> None:
     draft = _draft(template_id, fake_ollama)
     path = tmp_path / f"draft{suffix}"
     path.write_bytes((to_hwpx if suffix == ".hwpx" else to_docx)(draft))
     document = read_document(path, IngestSettings())
-    text = "\n".join(b.text for b in document.blocks)
-    title = draft.fields["title"]
-    assert document.blocks[0].text == title  # the document opens with its title
-    expected: list[str] = []
-    for section in draft.template.sections:
-        if not draft.sections.get(section.id, "").strip() or draft.sections[section.id] == title:
-            continue
-        if section.kind != "fields":
-            expected.append(section.title)  # the heading
-        expected += [line.strip() for line in draft.sections[section.id].splitlines() if line.strip()][:2]
+    exported = [line.strip("　 ") for b in document.blocks for line in b.text.splitlines() if line.strip("　 ")]
+    shown = [line.strip("　 ") for line in draft.text().splitlines() if line.strip("　 ")]
+    joined = "\n".join(exported)
     position = 0
-    for piece in expected:
-        for part in (p.strip() for p in piece.split(" | ")):
-            found = text.find(part, position)
-            assert found >= 0, f"{part!r} missing or out of order in {suffix}"
+    for line in shown:  # every line the wizard shows, in the wizard's order
+        for cell in (c.strip() for c in line.split(" | ")):
+            found = joined.find(cell, position)
+            assert found >= 0, f"{cell!r} missing or out of order in {suffix}"
             position = found
-    for field in draft.template.fields:
-        value = draft.fields[field.name].splitlines()[0] if draft.fields[field.name] else ""
-        if value and any(value in draft.sections.get(s.id, "") for s in draft.template.sections):
-            assert value in text
+    wizard_labels = {s.title for s in draft.template.sections if not s.heading} - {"제목"}
+    assert not wizard_labels & set(exported), "a wizard label was printed as a heading"
     if template_id == "press_release":
-        assert any(b.kind == "table" and "디지털정책과" in b.text and "02-2133-0000" in b.text for b in document.blocks)
+        head = next(b for b in document.blocks if b.kind == "table")
+        assert document.blocks.index(head) == 0  # the head block opens the release
+        for label, value in (("보도 시점", "2025. 7. 16.(수) 11:15 이후"), ("배포 일시", "2025. 7. 16.(수) 09:00"),
+                             ("담당 부서", "디지털정책과"), ("연락처", "02-2133-0000")):
+            assert f"{label} | {value}" in head.text
+        assert "사진 없음 · 붙임 없음" in joined
+        assert exported.index(draft.fields["title"]) < exported.index(REPLIES["리드 문단"])
+    if template_id == "report":
+        assert "□ 추진 배경" in exported and exported[0] == draft.fields["title"]
     if template_id == "official_letter":
-        assert text.rstrip().endswith("끝.")
+        assert exported[0] == "서울특별시" and exported[-1] == "서울특별시장" and exported[-2].endswith("끝.")
 
 
 def test_prompts_mask_personal_data_and_carry_references(fake_ollama: FakeOllama) -> None:
