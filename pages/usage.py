@@ -9,7 +9,7 @@ import streamlit as st
 from seoulai.errors import SeoulAIError
 from seoulai.services import FEATURE_LABELS, Filters
 from seoulai.ui import get_person, get_services
-from seoulai.ui.dashboard import render_charts, render_comments, render_kpis
+from seoulai.ui.dashboard import render_charts, render_comments, render_gaps, render_idle, render_kpis
 
 services = get_services()
 person = get_person()
@@ -31,15 +31,19 @@ if span is None:
 first, last = span
 paths = [u.path for u in services.usage.units(person)] or [scope]
 c1, c2, c3 = st.columns([2, 2, 3])
-period = c1.date_input("기간", value=(max(first, last - timedelta(days=29)), last), min_value=first,
-                       max_value=last, key="us_period")
-start, end = (period if isinstance(period, tuple) and len(period) == 2 else (period, period))  # type: ignore[misc]
+today = date.today()
+PERIODS = {"최근 7일": (today - timedelta(days=6), today), "최근 30일": (today - timedelta(days=29), today),
+           "이번 달": (today.replace(day=1), today), "지난 달": ((today.replace(day=1) - timedelta(days=1)).replace(day=1),
+                                                          today.replace(day=1) - timedelta(days=1)),
+           "최근 90일": (today - timedelta(days=89), today), "전체 기간": (first, last)}
+chosen = c1.selectbox("기간", list(PERIODS), index=1, key="us_period")
+start, end = PERIODS[chosen]
+c1.caption(f"{start.year}. {start.month}. {start.day}. ~ {end.year}. {end.month}. {end.day}.")
 department = c2.selectbox("부서", paths, key="us_department",
                           format_func=lambda p: "　" * (p.count("/") - scope.count("/")) + p.rsplit("/", 1)[-1])
 features = c3.multiselect("기능", list(FEATURE_LABELS), format_func=FEATURE_LABELS.__getitem__, key="us_features",
                           placeholder="전체 기능")
-filters = Filters(start=start if isinstance(start, date) else first, end=end if isinstance(end, date) else last,
-                  department=department, features=features)
+filters = Filters(start=start, end=end, department=department, features=features)
 
 try:
     dashboard = services.usage.dashboard(person, filters)
@@ -47,8 +51,12 @@ except SeoulAIError as error:
     st.error(error.message, icon="⚠️")
     st.stop()
 
-render_kpis(dashboard.kpis)
+render_kpis(dashboard)
+render_idle(dashboard.idle)
 render_charts(dashboard)
+st.subheader("근거를 찾지 못한 질문 (매뉴얼 담당별)")
+st.caption("매뉴얼을 가진 과가 무엇을 보완할지 봅니다: 가장 가까운 문단이 나온 매뉴얼의 담당 부서로 묶었습니다.")
+render_gaps(dashboard.gaps)
 st.subheader("의견")
 render_comments(dashboard.comments)
 

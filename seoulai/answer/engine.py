@@ -63,6 +63,7 @@ class Answer:
     searched: str = ""  # the standalone question searched for a follow-up (shown to the person)
     terms: list[str] = field(default_factory=list)  # the question's words (highlighted in the passages)
     missing_laws: list[str] = field(default_factory=list)  # laws the question names that are not indexed
+    nearest: str = ""  # the collection of the closest passage, even when none counted as evidence
 
     def cited_passages(self) -> list[tuple[int, Hit]]:
         return [(n, self.passages[n - 1]) for n in self.cited]
@@ -168,7 +169,9 @@ class AnswerEngine:
             answer.notice = _missing_notice(answer.missing_laws)
             yield self._done(answer, started)
             return
-        answer.passages = self.retrieve(analyzed, collections, docs)
+        hits = self.search.search(analyzed, collections, self.passages, docs)
+        answer.nearest = hits[0].collection if hits else ""
+        answer.passages = [h for h in hits if coverage(analyzed, h) >= self.min_coverage]
         yield AnswerEvent("passages", passages=answer.passages)
         if not answer.passages:
             answer.status, answer.notice = "no_evidence", f"{NO_EVIDENCE}. 질문을 바꾸거나 다른 낱말로 검색해 보세요."

@@ -68,6 +68,16 @@ class Policy:
             return path.split("/", 1)[-1] if path else collection.removeprefix(DEPT)
         return collection
 
+    def collection_owner(self, collection: str) -> str | None:
+        """Who keeps a collection's manuals: the department's full path, "공통" for the shared library, None for
+        a person's own uploads (not a manual)."""
+        if collection == self.shared:
+            return "공통"
+        if collection.startswith(DEPT):
+            return next((u.path for u in self.org.units if self.department_collection(u.path) == collection),
+                        collection.removeprefix(DEPT))
+        return None
+
     def resolve(self, name: str) -> str:
         """A collection named on the command line: ``dept:`` may be followed by a full org path or a unique
         과 name; an ambiguous name is refused rather than guessed."""

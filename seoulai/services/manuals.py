@@ -47,7 +47,8 @@ class ManualService:
         call = Call(charge=lambda: self.quota.take(person.pseudonym))
         for event in self.answers.ask(question, self.policy.readable(person), history, use_model, call):
             if event.kind == "done" and event.answer is not None:
-                self.recorder.answer(person, FEATURE, event.answer, call)
+                owner = self.policy.collection_owner(event.answer.nearest) if event.answer.nearest else "공통"
+                self.recorder.answer(person, FEATURE, event.answer, call, owner)
             yield event
 
     def feedback(self, person: Person, event_id: str, rating: int, comment: str = "") -> None:

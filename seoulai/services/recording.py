@@ -33,7 +33,8 @@ class Recorder:
                            role=person.role.value, **fields)  # type: ignore[arg-type]
         return self.usage.record(event)
 
-    def answer(self, person: Person, feature: str, answer: Answer, call: Call | None = None) -> str:
+    def answer(self, person: Person, feature: str, answer: Answer, call: Call | None = None,
+               owner: str | None = None) -> str:
         outcome = {"answered": "ok", "retrieval_only": "ok"}.get(answer.status, "no_answer")
         if answer.error_code and answer.status != "answered":
             outcome = "error"
@@ -42,7 +43,8 @@ class Recorder:
                                      ttft_ms=answer.ttft_ms, sources=len(answer.passages), outcome=outcome,
                                      error_code=answer.error_code, query=answer.logged_question,
                                      minutes_saved=saved, tokens_in=call.tokens_in if call else None,
-                                     tokens_out=call.tokens_out if call else None)
+                                     tokens_out=call.tokens_out if call else None,
+                                     owner=owner if outcome == "no_answer" else None)
         return answer.event_id
 
     def audit(self, person: Person, action: str, target: str = "") -> None:

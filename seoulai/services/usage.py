@@ -15,12 +15,13 @@ from seoulai.config import Settings
 from seoulai.errors import InputError
 from seoulai.services.recording import Recorder
 from seoulai.usage.log import UsageLog
-from seoulai.usage.queries import Analytics, Filters, Kpis
+from seoulai.usage.queries import FEATURE_LABELS, Analytics, Filters, Kpis
 
 
 @dataclass
 class Dashboard:
     kpis: Kpis
+    previous: Kpis  # the period of the same length just before
     level: int
     over_time: pd.DataFrame
     adoption: pd.DataFrame
@@ -28,6 +29,9 @@ class Dashboard:
     latency: pd.DataFrame
     topics: pd.DataFrame
     comments: pd.DataFrame
+    idle: list[str]  # 과 (leaves) of the chosen part of the org with no use in the period
+    gaps: pd.DataFrame  # questions without grounds, by the department whose manual came closest
+    savings_rule: str  # how 절감 시간 is estimated, in one line
 
 
 @dataclass
@@ -73,14 +77,25 @@ class UsageService:
         units = self.policy.org.subtree(filters.department)
         level = min(filters.department.count("/") + 1, max((u.depth for u in units), default=1))
         headcounts = {u.path: u.headcount for u in self.policy.org.units}
-        return Dashboard(kpis=analytics.kpis(filters), level=level, over_time=analytics.over_time(filters, level),
+        leaves = [u for u in self.policy.org.leaves() if u in units]
+        deepest = max((u.depth for u in leaves), default=level)
+        active = analytics.active_units(filters, deepest)
+        minutes = self.settings.usage.minutes_saved
+        rule = ("절감 시간 = 성공한 이용 건수 × 기능별 추정 시간(" +
+                ", ".join(f"{FEATURE_LABELS.get(k, k)} {v:g}분" for k, v in minutes.items()) +
+                "; 설정 SEOULAI_USAGE__MINUTES_SAVED)")
+        return Dashboard(kpis=analytics.kpis(filters), previous=analytics.kpis(filters.previous()), level=level,
+                         over_time=analytics.over_time(filters, level),
                          adoption=analytics.adoption(filters, level, headcounts),
                          feature_mix=analytics.feature_mix(filters), latency=analytics.latency_histogram(filters),
-                         topics=analytics.topics(filters), comments=analytics.comments(filters))
+                         topics=analytics.topics(filters), comments=analytics.comments(filters),
+                         idle=[u.path for u in leaves if u.path not in active],
+                         gaps=analytics.gaps(filters, filters.department, self.policy.org.root),
+                         savings_rule=rule)
 
     def export(self, person: Person, filters: Filters) -> Export:
         self.policy.check_usage(person, filters.department)
-        table = neutralise_formulas(self._analytics().export(filters))
+        table = neutralise_formulas(korean_columns(self._analytics().export(filters)))
         excel = io.BytesIO()
         table.head(self.settings.usage.xlsx_rows).to_excel(excel, index=False, sheet_name="이용현황")
         self.recorder.event(person, "usage", "export", sources=len(table))
@@ -123,3 +138,27 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
     return out
+
+
+COLUMNS = {"ts": "시각", "user_id": "사용자(가명)", "department": "부서", "role": "역할", "feature": "기능",
+           "action": "동작", "model": "모델", "latency_ms": "응답 시간(ms)", "ttft_ms": "첫 글자까지(ms)",
+           "tokens_in": "입력 토큰", "tokens_out": "출력 토큰", "sources": "근거 수", "outcome": "결과",
+           "error_code": "오류 코드", "rating": "평가", "comment": "의견", "minutes_saved": "절감 시간(분)"}
+ACTIONS = {"ask": "질문", "search": "검색", "feedback": "평가", "upload": "올리기", "delete": "삭제",
+           "summary": "요약", "compare": "비교", "generate": "초안 생성", "export": "내보내기", "references": "근거 찾기"}
+OUTCOMES = {"ok": "성공", "no_answer": "근거 없음", "error": "오류"}
+
+
+def korean_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The export as a 국장 reads it: Korean column names and values, dates as 2026. 11. 8. 14:30."""
+    from seoulai.auth.roles import Role
+
+    roles = {r.value: r.label for r in Role}
+    out = table.copy()
+    out["ts"] = pd.to_datetime(out["ts"]).map(lambda t: f"{t.year}. {t.month}. {t.day}. {t:%H:%M:%S}")
+    out["role"] = out["role"].map(lambda r: roles.get(r, r))
+    out["feature"] = out["feature"].map(lambda f: FEATURE_LABELS.get(f, f))
+    out["action"] = out["action"].map(lambda a: ACTIONS.get(a, a))
+    out["outcome"] = out["outcome"].map(lambda o: OUTCOMES.get(o, o))
+    out["rating"] = out["rating"].map({1: "👍", -1: "👎"})
+    return out.rename(columns=COLUMNS)

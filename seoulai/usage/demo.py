@@ -34,9 +34,11 @@ def generate(events: int, org: OrgChart, days: int = 60, end: datetime | None = 
     rng = np.random.default_rng(seed)
     end = (end or datetime.now()).replace(minute=0, second=0, microsecond=0)
     leaves = org.leaves()
-    # Each department adopts at its own rate; users are drawn from its adopters.
+    # Each department adopts at its own rate (a few not yet at all); users are drawn from its adopters.
     adopters = [max(1, int(u.headcount * rng.uniform(0.15, 0.6))) for u in leaves]
-    weights = np.array(adopters, dtype=float) / sum(adopters)
+    idle = set(rng.choice(len(leaves), size=max(1, len(leaves) // 6), replace=False).tolist())
+    weights = np.array([0.0 if i in idle else a for i, a in enumerate(adopters)], dtype=float)
+    weights /= weights.sum()
     unit_index = rng.choice(len(leaves), size=events, p=weights)
     users = np.array([f"u{i:03d}{j:03d}" for i, n in enumerate(adopters) for j in range(n)])
     offsets = np.cumsum([0, *adopters[:-1]])
@@ -70,6 +72,7 @@ def generate(events: int, org: OrgChart, days: int = 60, end: datetime | None = 
     comment_pick = rng.integers(0, len(COMMENTS), events)
     comment_mask = feedback & (rng.random(events) < 0.3)
     question_pick = rng.integers(0, len(QUESTIONS), events)
+    owner_pick = np.where(rng.random(events) < 0.5, 0, rng.integers(1, len(leaves) + 1, events))
     data = {
         "ts": pa.array(ts), "event_id": pa.array([f"demo{i:09d}" for i in range(events)]),
         "user_id": pa.array(users[user_index]), "department": pa.array(units[unit_index]),
@@ -86,5 +89,6 @@ def generate(events: int, org: OrgChart, days: int = 60, end: datetime | None = 
         "ref_id": pa.nulls(events, pa.string()),
         "query": column(np.array(QUESTIONS)[question_pick], asks),
         "minutes_saved": column(minutes, asks & (outcome == "ok")),
+        "owner": column(np.array(["공통"] + [u.path for u in leaves])[owner_pick], asks & (outcome == "no_answer")),
     }
     return pa.table([data[c] for c in COLUMNS], schema=_arrow_schema())

@@ -21,6 +21,8 @@ def usage_over_time(table: pd.DataFrame) -> go.Figure:
     table = table.assign(unit=table["unit"].str.rsplit("/", n=1).str[-1])
     figure = px.bar(table, x="day", y="questions", color="unit", title="일별 이용 (질문 수)",
                     labels={"day": "날짜", "questions": "질문 수", "unit": "부서"})
+    # Korean dates (2026. 11. 8.), not plotly's English month names.
+    figure.update_xaxes(tickformat="%-m. %-d.", hoverformat="%Y. %-m. %-d.")
     figure.update_layout(**LAYOUT)
     return figure
 

@@ -33,14 +33,15 @@ log = logging.getLogger(__name__)
 
 COLUMNS = ("ts", "event_id", "user_id", "department", "role", "feature", "action", "model", "latency_ms",
            "ttft_ms", "tokens_in", "tokens_out", "sources", "outcome", "error_code", "rating", "comment",
-           "ref_id", "query", "minutes_saved")
+           "ref_id", "query", "minutes_saved", "owner")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     ts TIMESTAMP NOT NULL, event_id VARCHAR NOT NULL, user_id VARCHAR, department VARCHAR, role VARCHAR,
     feature VARCHAR NOT NULL, action VARCHAR NOT NULL, model VARCHAR, latency_ms DOUBLE, ttft_ms DOUBLE,
     tokens_in INTEGER, tokens_out INTEGER, sources INTEGER, outcome VARCHAR, error_code VARCHAR,
-    rating INTEGER, comment VARCHAR, ref_id VARCHAR, query VARCHAR, minutes_saved DOUBLE
+    rating INTEGER, comment VARCHAR, ref_id VARCHAR, query VARCHAR, minutes_saved DOUBLE, owner VARCHAR
 );
+ALTER TABLE events ADD COLUMN IF NOT EXISTS owner VARCHAR;
 CREATE TABLE IF NOT EXISTS spool_offsets (file VARCHAR PRIMARY KEY, "offset" BIGINT NOT NULL)
 """
 HELD = ("이용 기록 데이터베이스를 다른 프로그램(실행 중인 앱)이 쓰고 있어 여기서는 읽을 수 없습니다. 앱의 이용 현황 화면에서 "
@@ -67,6 +68,7 @@ class UsageEvent:
     ref_id: str | None = None  # feedback points at the event it rates
     query: str | None = None
     minutes_saved: float | None = None
+    owner: str | None = None  # a question without grounds: the department whose manual came closest (or 공통)
     ts: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(tzinfo=None))
     event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -169,7 +171,7 @@ class UsageLog:
                 db.execute("BEGIN TRANSACTION")
                 try:
                     db.register("_batch", table)
-                    db.execute("INSERT INTO events SELECT * FROM _batch")
+                    db.execute("INSERT INTO events BY NAME SELECT * FROM _batch")
                     db.unregister("_batch")
                     db.execute("INSERT OR REPLACE INTO spool_offsets VALUES (?, ?)", [key, end])
                     db.execute("COMMIT")
@@ -184,7 +186,7 @@ class UsageLog:
             if db.execute("SELECT 1 FROM spool_offsets WHERE file = ?", [bulk.name]).fetchone() is None:
                 db.execute("BEGIN TRANSACTION")
                 path = str(bulk).replace("'", "''")
-                db.execute(f"INSERT INTO events SELECT * FROM read_parquet('{path}')")  # noqa: S608 - our path
+                db.execute(f"INSERT INTO events BY NAME SELECT * FROM read_parquet('{path}')")  # noqa: S608 - our path
                 db.execute("INSERT INTO spool_offsets VALUES (?, -1)", [bulk.name])
                 db.execute("COMMIT")
             bulk.unlink(missing_ok=True)

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-FEATURE_LABELS = {"manual_search": "매뉴얼 검색", "doc_qa": "문서 Q&A", "drafting": "초안 작성", "library": "매뉴얼 관리"}
+FEATURE_LABELS = {"manual_search": "매뉴얼 검색", "doc_qa": "문서 Q&A", "drafting": "초안 작성", "library": "매뉴얼 관리",
+                  "usage": "이용 현황"}
 
 
 @dataclass
@@ -22,6 +23,12 @@ class Filters:
     end: date  # inclusive
     department: str = "서울특별시"  # any level of the 실/국/과 tree
     features: list[str] = field(default_factory=list)  # empty: all
+
+    def previous(self) -> "Filters":
+        """The period of the same length just before this one (for the change on each headline number)."""
+        days = (self.end - self.start).days + 1
+        return Filters(self.start - timedelta(days=days), self.start - timedelta(days=1), self.department,
+                       self.features)
 
     def where(self) -> tuple[str, list[Any]]:
         clauses = ["ts >= ?", "ts < ?", "(department = ? OR department LIKE ?)"]
@@ -114,18 +121,34 @@ class Analytics:
                             FROM {self.source} WHERE {where} AND action = 'ask' AND latency_ms IS NOT NULL
                             GROUP BY ALL ORDER BY seconds""", [bucket_ms, bucket_ms, *params])  # noqa: S608
 
-    def topics(self, f: Filters, sample: int = 2000, top: int = 20) -> pd.DataFrame:
-        """Most common nouns of the most recent (PII-masked) questions."""
-        from seoulai.text.korean import get_kiwi
-
+    def topics(self, f: Filters, sample: int = 2000, top: int = 15) -> pd.DataFrame:
+        """What people ask about: compound nouns ("처리기간", "정보공개") of the recent (PII-masked) questions,
+        each counted once per question, without the words every administrative question has."""
         where, params = f.where()
         queries = self._df(f"""SELECT query FROM {self.source} WHERE {where} AND query IS NOT NULL
                                AND action = 'ask' ORDER BY ts DESC LIMIT ?""", [*params, sample])  # noqa: S608
-        counts: Counter[str] = Counter()
-        texts = [q for q in queries["query"].tolist() if q]
-        for tokens in get_kiwi().tokenize(texts) if texts else []:
-            counts.update(t.form for t in tokens if str(t.tag) in ("NNG", "NNP") and len(t.form) >= 2)
-        return pd.DataFrame(counts.most_common(top), columns=["topic", "count"])
+        return pd.DataFrame(count_topics([q for q in queries["query"].tolist() if q]).most_common(top),
+                            columns=["topic", "count"])
+
+    def active_units(self, f: Filters, level: int) -> set[str]:
+        where, params = f.where()
+        rows = self._df(f"""SELECT DISTINCT array_to_string(list_slice(string_split(department, '/'), 1, ?), '/')
+                            AS unit FROM {self.source} WHERE {where}""", [level + 1, *params])  # noqa: S608
+        return set(rows["unit"])
+
+    def gaps(self, f: Filters, owners_under: str, root: str, limit: int = 8) -> pd.DataFrame:
+        """Questions that found no grounds, by the department whose manual came closest: what is missing from
+        whose manuals. ``owners_under``: the part of the org whose manuals the viewer keeps (the root also sees
+        the shared library's, 공통)."""
+        clauses = ["ts >= ?", "ts < ?", "action = 'ask'", "outcome = 'no_answer'", "owner IS NOT NULL",
+                   "(owner = ? OR owner LIKE ?" + (" OR owner = '공통')" if owners_under == root else ")")]
+        params: list[Any] = [datetime.combine(f.start, datetime.min.time()),
+                             datetime.combine(f.end + timedelta(days=1), datetime.min.time()),
+                             owners_under, owners_under + "/%"]
+        return self._df(f"""SELECT owner, count(*) AS questions,
+                                   list(DISTINCT query) FILTER (WHERE query IS NOT NULL)[1:{int(limit)}] AS examples
+                            FROM {self.source} WHERE {" AND ".join(clauses)}
+                            GROUP BY owner ORDER BY questions DESC""", params)  # noqa: S608
 
     def comments(self, f: Filters, limit: int = 50) -> pd.DataFrame:
         where, params = f.where()
@@ -149,6 +172,36 @@ class Analytics:
         if pd.isna(row.lo):
             return None
         return row.lo.date(), row.hi.date()
+
+
+# Words nearly every administrative question holds: they say nothing about its topic.
+GENERIC = frozenset("""절차 방법 경우 기간 기한 관련 문의 질문 처리 민원 내용 사항 여부 대상 기준 신청 제출 규정 법 조문 서류 업무
+가능 필요 해당 이후 이전 얼마 어디 무엇 누구 언제 정도 때문 이유 결과 안내 확인 요청 부탁 답변 예시 설명 문서""".split())
+
+
+def count_topics(texts: list[str]) -> Counter[str]:
+    """Topics of each text once: nouns written together form one (처리 + 기간 → 처리기간), generic words alone
+    are not topics."""
+    from seoulai.text.korean import get_kiwi
+
+    counts: Counter[str] = Counter()
+    for tokens in get_kiwi().tokenize(texts) if texts else []:
+        found: set[str] = set()
+        run: list[str] = []
+        end = -1
+        for token in [*tokens, None]:
+            noun = token is not None and str(token.tag) in ("NNG", "NNP")
+            if noun and run and token.start == end:  # type: ignore[union-attr]
+                run.append(token.form)  # type: ignore[union-attr]
+            else:
+                topic = "".join(run)
+                if len(topic) >= 2 and topic not in GENERIC:
+                    found.add(topic)
+                run = [token.form] if noun else []  # type: ignore[union-attr]
+            if token is not None:
+                end = token.start + token.len
+        counts.update(found)
+    return counts
 
 
 def _opt(value: Any) -> float | None:

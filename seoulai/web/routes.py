@@ -162,4 +162,7 @@ class SignInRedirect:
 
 
 def middleware(get_services: ServicesFactory) -> list[Middleware]:
-    return [Middleware(SecurityHeaders), Middleware(SignInRedirect, get_services=get_services)]
+    from seoulai.web.korean import KoreanAssets
+
+    return [Middleware(SecurityHeaders), Middleware(SignInRedirect, get_services=get_services),
+            Middleware(KoreanAssets)]

@@ -39,7 +39,9 @@ def services(tmp_path: Path) -> Services:
 def test_exports_neutralise_formulas(services: Services) -> None:
     today = date.today()
     export = services.usage.export(MANAGER, Filters(today, today, MANAGER.department))
-    comments = [row["comment"] for row in csv.DictReader(io.StringIO(export.csv.decode("utf-8-sig"))) if row["comment"]]
+    rows = list(csv.DictReader(io.StringIO(export.csv.decode("utf-8-sig"))))
+    assert set(rows[0]) >= {"시각", "부서", "기능", "동작", "결과", "의견"}  # Korean headers
+    comments = [row["의견"] for row in rows if row["의견"]]
     assert len(comments) == len(FORMULAS) and all(c.startswith("'") for c in comments)
     sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]

@@ -43,6 +43,14 @@ def test_manager_sees_kpis_and_charts_for_their_subtree(demo_usage: Path) -> Non
     metrics = _metrics(at)
     assert set(metrics) >= {"이용자", "질문", "만족도 (👍 비율)", "절감 시간 (추정)", "응답 시간 중앙값", "오류율"}
     assert len(at.get("plotly_chart")) == 5
+    assert all(m.delta and "지난 기간 대비" in m.delta for m in at.metric if m.label in ("질문", "이용자"))
+    assert any("절감 시간 = 성공한 이용 건수" in c.value for c in at.caption)  # how the estimate is made
+    admin = _usage_page(ADMIN)
+    assert any("아직 이용하지 않은 과" in w.value for w in admin.warning)  # the demo leaves some 과 idle
+    gaps = [d.value for d in admin.dataframe if "매뉴얼 담당" in d.value.columns]
+    assert gaps and gaps[0]["근거 없는 질문"].sum() > 0 and "공통 매뉴얼" in set(gaps[0]["매뉴얼 담당"])
+    topics = [t for t in admin.get("plotly_chart")]
+    assert len(topics) == 5
     options = at.selectbox(key="us_department").options
     assert options[0].strip() == "행정국" and all("총무과" in o or "과" in o or "행정국" in o for o in options)
     assert not any("디지털" in o for o in options)  # another 실/국 is outside the manager's subtree
