@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 # Empty: 127.0.0.1 without sign-in (SEOULAI_AUTH__MODE=none), all interfaces with sign-in.
 ADDRESS ?=
-# llama.cpp is compiled from source by pip; a portable build keeps the cached wheel usable on any x86 CPU.
-export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+# llama.cpp is compiled from source by pip. A portable AVX2 build: the native one has crashed on CPUs with
+# AMX/AVX-512, and a portable wheel stays usable from pip's cache on any recent x86 machine.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -22,8 +23,14 @@ $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
+# The first time, pip compiles llama.cpp (about 10 minutes on 2 cores): its progress is printed as it goes.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,local]'
+	$(BIN)/pip install --quiet -e '.[test]'
+	@if ! $(BIN)/python -c 'import llama_cpp' 2>/dev/null; then \
+		echo "llama.cpp를 소스에서 빌드합니다 (처음 한 번, 2코어에서 약 10분)…"; fi
+	@set -o pipefail; $(BIN)/pip install -v -e '.[test,local]' 2>&1 | tee $(VENV)/install-local.log | \
+		sed -u -n 's/.*\[ *\([0-9]*\)%\].*/  llama.cpp 빌드 \1%/p' | uniq || \
+		{ tail -n 40 $(VENV)/install-local.log; echo "설치 실패: 전체 기록은 $(VENV)/install-local.log"; exit 1; }
 	@touch $@ $(VENV)/.installed-app
 
 install: $(VENV)/.installed-app

@@ -24,14 +24,12 @@ person = get_person()
 ADMIN_PAGES = {"library": st.Page("pages/library.py", title="매뉴얼 관리", icon="🗂️"),
                "usage": st.Page("pages/usage.py", title="이용 현황", icon="📊"),
                "audit": st.Page("pages/audit.py", title="감사 기록", icon="🧾")}
-pages = {
-    "": [st.Page("pages/home.py", title="홈", icon="🏠", default=True),
+pages = [st.Page("pages/home.py", title="홈", icon="🏠", default=True),
          st.Page("pages/manual_search.py", title="매뉴얼 검색", icon="📚"),
          st.Page("pages/doc_qa.py", title="문서 Q&A", icon="📄"),
-         st.Page("pages/drafting.py", title="초안 작성", icon="✍️")],
-}
-if admin := [ADMIN_PAGES[name] for name in services.accounts.admin_pages(person)]:
-    pages["관리"] = admin
+         st.Page("pages/drafting.py", title="초안 작성", icon="✍️")]
+# One flat list: Streamlit draws a section header inside the navigation's <ul>, which screen readers cannot follow.
+pages += [ADMIN_PAGES[name] for name in services.accounts.admin_pages(person)]
 
 navigation = st.navigation(pages)
 sidebar_person(person, services.accounts.mode)

@@ -71,19 +71,21 @@ def card_label(number: int | None, hit: Hit) -> str:
 
 def passage_card(number: int | None, hit: Hit, terms: list[str], key: str) -> None:
     """A card collapsed to its title, article path and 시행일; the text on opening."""
-    opened = st.session_state.get(f"{key}_open") == number
-    with st.expander(card_label(number, hit), expanded=opened):
+    with st.expander(card_label(number, hit), key=f"{key}_card_{number}_{hit.chunk_id}", on_change="rerun"):
         st.caption(f"{escape_markdown(hit.section)} · 출처 파일 {escape_markdown(hit.source)}")
         st.markdown(highlight(hit.text, terms))
 
 
-def _open_buttons(numbers: list[int], key: str) -> None:
+def _open_card(card_key: str) -> None:
+    st.session_state[card_key] = True  # a stateful expander: set before it is drawn on the rerun
+
+
+def _open_buttons(cards: list[tuple[int, Hit]], key: str) -> None:
     """[n] in the answer opens its card."""
-    columns = st.columns(min(len(numbers), 6) + 1)
-    for column, number in zip(columns, numbers[:6]):
-        if column.button(f"[{number}] 근거 열기", key=f"{key}_btn_{number}", help=f"근거 {number} 카드를 펼칩니다"):
-            st.session_state[f"{key}_open"] = number
-            st.rerun()
+    columns = st.columns(min(len(cards), 6) + 1)
+    for column, (number, hit) in zip(columns, cards[:6]):
+        column.button(f"[{number}] 근거 열기", key=f"{key}_btn_{number}", help=f"근거 {number} 카드를 펼칩니다",
+                      on_click=_open_card, args=(f"{key}_card_{number}_{hit.chunk_id}",))
 
 
 def render_answer(answer: Answer, key: str = "answer") -> None:
@@ -105,7 +107,7 @@ def render_answer(answer: Answer, key: str = "answer") -> None:
         with st.expander("답변 복사하기"):
             st.code(answer.text, language=None, wrap_lines=True)
         st.caption("근거 (제목을 누르면 원문이 펼쳐집니다)")
-        _open_buttons([n for n, _ in answer.cited_passages()], key)
+        _open_buttons(answer.cited_passages(), key)
         for number, hit in answer.cited_passages():
             passage_card(number, hit, answer.terms, key)
         return

@@ -53,6 +53,19 @@ TABLE: dict[str, list[Replace]] = {
         ("`Connecting`", "`연결 중`"),
         ("`Rerun`", "`다시 실행`"),
         ("`Copied`", "`복사했습니다`"),
+        # What a screen reader says: landmarks and icon buttons.
+        ("children:`Skip to main content`", "children:`본문으로 건너뛰기`"),
+        ('"aria-label":`App pages`', '"aria-label":`화면 목록`'),
+        ('"aria-label":`Sidebar`', '"aria-label":`사이드바`'),
+        ('"aria-label":`Expand sidebar`', '"aria-label":`사이드바 펼치기`'),
+        ('"aria-label":`Collapse sidebar`', '"aria-label":`사이드바 접기`'),
+        ('"aria-label":`Close`', '"aria-label":`닫기`'),
+        ('"aria-label":`Notifications`', '"aria-label":`알림`'),
+        ('"aria-label":`Main menu`', '"aria-label":`메뉴`'),
+        ('"aria-label":`Running...`', '"aria-label":`처리 중`'),
+        ('"aria-label":`Scroll tabs left`', '"aria-label":`탭 왼쪽으로`'),
+        ('"aria-label":`Scroll tabs right`', '"aria-label":`탭 오른쪽으로`'),
+        ('"aria-label":`Navigate to home page`', '"aria-label":`홈으로`'),
     ],
 }
 

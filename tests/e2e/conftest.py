@@ -54,9 +54,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterat
     fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.ollama_server", "--port", str(ollama_port),
                              "--reply", REPLY, "--token-delay", "0.02"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for account, role, department in (("admin01", "admin", "서울특별시/디지털도시국/디지털정책과"),
-                                       ("manager01", "manager", "서울특별시/디지털도시국")):
-        subprocess.run([sys.executable, "-m", "seoulai.cli", "users", "add", account, "--name", f"{role} 담당",
+    for account, name, role, department in (("admin01", "김관리", "admin", "서울특별시/디지털도시국/디지털정책과"),
+                                             ("manager01", "이국장", "manager", "서울특별시/디지털도시국"),
+                                             ("staff01", "박주무관", "staff", "서울특별시/행정국/총무과")):
+        subprocess.run([sys.executable, "-m", "seoulai.cli", "users", "add", account, "--name", name,
                         "--department", department, "--role", role, "--password-stdin"], input=PASSWORD + "\n",
                        text=True, env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
     subprocess.run([sys.executable, "-m", "seoulai.cli", "demo-library"], env=env, cwd=ROOT, check=True,

@@ -21,6 +21,15 @@ class AppPage:
     def open(self, title: str) -> None:
         self.nav(title).click()
         expect(self.page.get_by_role("heading", name=title).first).to_be_visible(timeout=LONG)
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the script run is over and nothing on the page is faded out as stale."""
+        idle = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                   && !document.querySelector('[data-stale="true"]')"""
+        for _ in range(2):  # twice: a run can start right after the first quiet moment (st.rerun)
+            self.page.wait_for_function(idle, timeout=LONG)
+            self.page.wait_for_timeout(400)
 
     def screenshot(self, name: str) -> Path:
         path = self.shots / f"{name}.png"
@@ -29,6 +38,19 @@ class AppPage:
 
     def text(self) -> str:
         return self.page.locator("section.main, [data-testid='stMain']").first.inner_text()
+
+    def all_text(self) -> str:
+        """Everything a person reads or hears on the page (main area, sidebar, accessible names)."""
+        labels = self.page.eval_on_selector_all("[aria-label]", "nodes => nodes.map(n => n.getAttribute('aria-label'))")
+        return self.page.locator("body").inner_text() + "\n" + "\n".join(labels)  # and what a screen reader says
+
+    def accessibility_violations(self) -> list[dict]:  # type: ignore[type-arg]
+        """Serious and critical axe-core violations of the page as it is now."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.settle()
+        results = Axe().run(self.page)
+        return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
 
 
 class LoginPage(AppPage):
@@ -49,10 +71,23 @@ class ManualSearchPage(AppPage):
         box = self.page.get_by_placeholder("질문을 입력하세요 (예: 민원 처리기간은 어떻게 계산하나요?)")
         box.fill(question)
         box.press("Enter")  # keyboard only
-        expect(self.page.get_by_text("근거", exact=True).first).to_be_visible(timeout=LONG)
+        expect(self.page.get_by_text("제목을 누르면 원문이 펼쳐집니다").last).to_be_visible(timeout=LONG)
+        self.settle()
 
     def citation_card(self, number: int) -> Locator:
-        return self.page.get_by_text(f"[{number}] ", exact=False).first
+        title = self.page.locator("summary", has_text=f"[{number}]")
+        return self.page.get_by_test_id("stExpander").filter(has=title).first
+
+    def open_card(self, number: int) -> None:
+        self.page.get_by_role("button", name=f"[{number}] 근거 열기").first.click()
+        self.settle()
+
+    def new_conversation(self) -> None:
+        self.page.get_by_role("button", name="새 대화").click()
+        expect(self.page.get_by_text("아래 입력창에 질문을 적어 보세요")).to_be_visible(timeout=LONG)
+
+    def reopen(self, title_part: str) -> None:
+        self.page.get_by_test_id("stSidebar").get_by_role("button", name=title_part).first.click()
 
 
 class DocQAPage(AppPage):
@@ -66,7 +101,7 @@ class DocQAPage(AppPage):
         self.page.get_by_role("tab", name="질문하기").click()
         self.page.get_by_label("올린 문서에 대한 질문").fill(question)
         self.page.get_by_role("button", name="묻기").click()
-        expect(self.page.get_by_text("근거", exact=True).first).to_be_visible(timeout=LONG)
+        expect(self.page.get_by_text("제목을 누르면 원문이 펼쳐집니다").last).to_be_visible(timeout=LONG)
 
 
 class DraftingPage(AppPage):
@@ -74,6 +109,25 @@ class DraftingPage(AppPage):
         self.page.get_by_role("button", name="예시로 채우기").click()
         self.page.get_by_role("button", name="모든 부분 생성").click()
         expect(self.page.get_by_role("button", name="HWPX (한글)")).to_be_visible(timeout=LONG)
+
+    def edit_section(self, label: str, text: str) -> None:
+        box = self.page.get_by_label(label, exact=True)
+        box.fill(text)
+        box.press("Tab")  # Streamlit takes the value when the field loses focus
+        self.settle()
+
+    def regenerate(self, section_id_label: str) -> None:
+        self.page.get_by_role("button", name="다시 생성").first.click()
+        expect(self.page.get_by_text(f"이전 판 1개 ({section_id_label})")).to_be_visible(timeout=LONG)
+        self.settle()
+
+    def open_versions(self, section_label: str) -> None:
+        self.page.get_by_text(f"이전 판 1개 ({section_label})").click()
+        self.settle()
+
+    def restore_first_version(self) -> None:
+        self.page.get_by_role("button", name="이 판으로 되돌리기").first.click()
+        self.settle()
 
     def download_hwpx(self) -> Download:
         with self.page.expect_download(timeout=LONG) as info:
