@@ -197,6 +197,9 @@ class UsageSettings(BaseModel):
         1.0, gt=0, description="Seconds the writer waits before writing a partial batch of usage events."
     )
     xlsx_rows: int = Field(100_000, ge=1, le=1_048_575, description="Most rows of an XLSX usage export.")
+    dashboard_cache: float = Field(
+        30.0, ge=0, description="Seconds the 이용 현황 figures of one filter are reused for every manager (0: never)."
+    )
     db_path: Path | None = Field(None, description="DuckDB file of usage events (default: <data dir>/usage.duckdb).")
     log_queries: bool = Field(
         True, description="Store the (PII-masked) question text with each event; false stores no text at all."

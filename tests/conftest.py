@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.fakes.ollama_server import FakeOllama
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+@pytest.fixture
+def closing() -> Iterator[Callable[[T], T]]:
+    """``closing(model)`` returns the model and closes it (its HTTP client) when the test ends: a test leaves
+    no socket open (the test run turns ResourceWarning into an error)."""
+    from seoulai.llm import ChatModel, close_model
+
+    held: list[object] = []
+
+    def keep(thing: T) -> T:
+        held.append(thing)
+        return thing
+
+    yield keep
+    for thing in held:
+        thing.close() if isinstance(thing, ChatModel) else close_model(thing)
 
 
 @pytest.fixture

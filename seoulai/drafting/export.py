@@ -70,7 +70,7 @@ def to_hwpx(draft: Draft) -> bytes:
     from hwpx import HwpxDocument
 
     document = HwpxDocument.new()
-    document.set_page_setup(paper_size="A4", margins_mm=MARGINS_MM)
+    document.page.setup(paper_size="A4", margins_mm=MARGINS_MM)
     for piece in layout(draft):
         if piece.kind in ("issuer", "title", "closing"):
             document.add_heading(piece.text, level=1)

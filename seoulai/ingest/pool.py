@@ -27,24 +27,24 @@ log = logging.getLogger(__name__)
 
 
 class _Worker:
-    def __init__(self, limits: IngestSettings) -> None:
-        self.limits = limits
-        env = dict(os.environ, SEOULAI_PARSE_MEMORY_MB=str(limits.parse_memory_mb), PYTHONIOENCODING="utf-8")
+    """One parser subprocess. Its memory cap is set at start; time limits come with each request."""
+
+    def __init__(self, memory_mb: int) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "seoulai.ingest.worker"],
+            [sys.executable, "-m", "seoulai.ingest.worker", "--memory-mb", str(memory_mb)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, encoding="utf-8", env=env, bufsize=1,
+            text=True, encoding="utf-8", env=dict(os.environ, PYTHONIOENCODING="utf-8"), bufsize=1,
         )
 
-    def parse(self, path: Path) -> Document:
-        request = {"path": str(path), "limits": self.limits.model_dump()}
+    def parse(self, path: Path, limits: IngestSettings) -> Document:
+        request = {"path": str(path), "limits": limits.model_dump()}
         timed_out = threading.Event()
 
         def kill() -> None:
             timed_out.set()
             self.proc.kill()
 
-        timer = threading.Timer(self.limits.parse_timeout, kill)
+        timer = threading.Timer(limits.parse_timeout, kill)
         timer.start()
         try:
             assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -58,7 +58,7 @@ class _Worker:
         if not line:
             code = self.proc.wait(timeout=10)
             if timed_out.is_set():
-                raise IngestError("timeout", f"{self.limits.parse_timeout:g}초 초과")
+                raise IngestError("timeout", f"{limits.parse_timeout:g}초 초과")
             log.error("parser process died on %s with code %s", path.name, code)
             raise IngestError("corrupt", "문서 해석 중 중단됨")
         response = json.loads(line)
@@ -71,18 +71,25 @@ class _Worker:
         return self.proc.poll() is None
 
     def close(self) -> None:
-        if self.alive:
-            try:
-                assert self.proc.stdin is not None
+        """Stop the process (politely if it still runs) and close both pipes, dead or alive."""
+        try:
+            if self.proc.stdin is not None:
                 self.proc.stdin.close()
-                self.proc.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self.proc.kill()
-
+        except OSError:  # a killed worker's pipe may be broken
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 class ParserPool:
-    """Thread-safe pool of parser subprocesses. Use as a context manager, or call close()."""
+    """Thread-safe pool of parser subprocesses. Use as a context manager, or call close().
+
+    ``limits`` apply to every request as it is made (the memory cap to workers started after a change)."""
 
     def __init__(self, limits: IngestSettings, size: int | None = None) -> None:
         self.limits = limits
@@ -100,7 +107,7 @@ class ParserPool:
         with self._lock:
             if self._created < self.size:
                 self._created += 1
-                return _Worker(self.limits)
+                return _Worker(self.limits.parse_memory_mb)
         return self._idle.get()
 
     def _release(self, worker: _Worker) -> None:
@@ -108,7 +115,7 @@ class ParserPool:
             self._idle.put(worker)
             return
         worker.close()
-        replacement = _Worker(self.limits) if not self._closed else None
+        replacement = _Worker(self.limits.parse_memory_mb) if not self._closed else None
         if replacement is not None:
             self._idle.put(replacement)
         else:
@@ -120,7 +127,7 @@ class ParserPool:
         check_file(path, self.limits)
         worker = self._acquire()
         try:
-            return worker.parse(path)
+            return worker.parse(path, self.limits)
         finally:
             self._release(worker)
 

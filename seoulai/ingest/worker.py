@@ -6,8 +6,8 @@ the parent (see pool.py) kills it on a wall-clock timeout and starts a fresh one
 
 from __future__ import annotations
 
+import argparse
 import json
-import os
 import resource
 import sys
 from pathlib import Path
@@ -41,8 +41,10 @@ def handle(request: dict[str, object]) -> dict[str, object]:
     return {"document": document.to_json()}
 
 
-def main() -> None:
-    _limit_memory(int(os.environ.get("SEOULAI_PARSE_MEMORY_MB", "2048")))
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m seoulai.ingest.worker")
+    parser.add_argument("--memory-mb", type=int, default=IngestSettings().parse_memory_mb)
+    _limit_memory(parser.parse_args(argv).memory_mb)
     # Keep stdout for the protocol; anything a library prints goes to stderr.
     protocol = sys.stdout
     sys.stdout = sys.stderr

@@ -2,8 +2,8 @@
 
 from seoulai.llm.chat import Call, ChatModel, Message, StreamInterrupted
 from seoulai.llm.failures import LLMError
-from seoulai.llm.factory import build_embedder, build_llm
+from seoulai.llm.factory import build_embedder, build_llm, close_model
 from seoulai.llm.health import HealthReport, check_health
 
 __all__ = ["Call", "ChatModel", "HealthReport", "LLMError", "Message", "StreamInterrupted", "build_embedder",
-           "build_llm", "check_health"]
+           "build_llm", "check_health", "close_model"]

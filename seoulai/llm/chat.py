@@ -96,6 +96,20 @@ class ChatModel:
             raise LLMError("disabled")
         return self._llm
 
+    def close(self) -> None:
+        """Close the backend's connections (it is built again on the next call)."""
+        from seoulai.llm.factory import close_model
+
+        with self._lock:
+            llm, self._llm, self._built = self._llm, None, False
+        close_model(llm)
+
+    def __enter__(self) -> "ChatModel":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def configured(self) -> bool:
         """False in retrieval-only mode (backend none) or when the backend could not be built."""

@@ -6,6 +6,7 @@ relies on LlamaIndex's global ``Settings``, which has no default model in core a
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Sequence
 
 from seoulai.config import EmbedSettings, LLMSettings, Settings
@@ -130,6 +131,18 @@ def format_completion_prompt(text: str, chat_format: str) -> str:
     from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
     return format_chat_prompt([ChatMessage(role=MessageRole.USER, content=text)], chat_format)
+
+
+def close_model(model: object | None) -> None:
+    """Close what a built backend holds open: the HTTP client of Ollama and OpenAI-compatible backends, the
+    llama.cpp model. Safe for any backend and for None; async clients are never opened by this product."""
+    if model is None:
+        return
+    for name in ("_client", "_model"):
+        held = getattr(model, name, None)
+        close = getattr(held, "close", None)
+        if callable(close) and not inspect.iscoroutinefunction(close):
+            close()
 
 
 def embed_model_name(cfg: EmbedSettings) -> str:

@@ -165,6 +165,9 @@ class DenseIndex:
                 self._client.close()
                 self._client = None
         self.cache.close()
+        from seoulai.llm.factory import close_model
+
+        close_model(self.embedder)
 
 
 def passage_text(chunk: Chunk) -> str:

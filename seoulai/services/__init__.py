@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,7 @@ class Services:
             self.filler.stop()
         if self.index.dense is not None:
             self.index.dense.close()
+        self.chat.close()
         if self.usage.log is not None:
             self.usage.log.close()
         self.state.close()
@@ -121,6 +123,24 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
         state=state,
         filler=VectorFiller(index).start() if background else None,
     )
+
+
+def warm_up(services: Services) -> None:
+    """Load, before anyone asks, what the first person would otherwise wait for: Kiwi's model (every search,
+    the 이용 현황 topics), the shared manuals' keyword index, the embedder and plotly (이용 현황's charts)."""
+    started = time.perf_counter()
+    try:
+        from seoulai.text.korean import morphs
+
+        morphs("서울시 행정 매뉴얼 검색을 준비합니다")
+        shared = services.settings.retrieval.shared_collection
+        if shared in services.index.collections():
+            services.index.collection(shared).view()
+        import plotly.express  # noqa: F401
+        import plotly.graph_objects  # noqa: F401
+    except Exception:  # noqa: BLE001 - warming is best effort; the first request does the same work anyway
+        log.exception("warm-up failed")
+    log.info("warmed up in %.1f s", time.perf_counter() - started)
 
 
 _PROCESS: dict[tuple[tuple[str, str], ...], Services] = {}

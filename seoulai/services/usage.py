@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,6 +49,8 @@ class UsageService:
         self.log = log
         self.policy = policy
         self.recorder = recorder
+        self._cache: dict[tuple[object, ...], tuple[float, Dashboard]] = {}
+        self._cache_lock = threading.Lock()
 
     @property
     def unavailable(self) -> str:
@@ -72,7 +76,24 @@ class UsageService:
         return self._analytics().date_range()
 
     def dashboard(self, person: Person, filters: Filters) -> Dashboard:
+        """The page's figures. The same filter's figures are shared by every manager allowed to see them for
+        ``usage.dashboard_cache`` seconds (the check of who may see them runs on every call)."""
         self.policy.check_usage(person, filters.department)
+        key = (filters.start, filters.end, filters.department, tuple(filters.features))
+        ttl = self.settings.usage.dashboard_cache
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached and time.monotonic() - cached[0] < ttl:
+                return cached[1]
+        dashboard = self._compute(filters)
+        if ttl > 0:
+            with self._cache_lock:
+                if len(self._cache) >= 64:
+                    self._cache.pop(min(self._cache, key=lambda k: self._cache[k][0]))
+                self._cache[key] = (time.monotonic(), dashboard)
+        return dashboard
+
+    def _compute(self, filters: Filters) -> Dashboard:
         analytics = self._analytics()
         units = self.policy.org.subtree(filters.department)
         level = min(filters.department.count("/") + 1, max((u.depth for u in units), default=1))

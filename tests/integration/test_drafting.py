@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def _responder(body: dict) -> str:
     return REPLIES[title]
 
 
-def _draft(template_id: str, fake: FakeOllama) -> Draft:
+def _draft(template_id: str, fake: FakeOllama, closing: Callable) -> Draft:
     templates, problems = load_templates()
     assert not problems
     template = templates[template_id]
@@ -51,7 +52,7 @@ def _draft(template_id: str, fake: FakeOllama) -> Draft:
     draft = Draft(template, values)
     fake.responder = _responder
     settings = Settings(ollama_url=fake.url, llm={"request_timeout": 10})
-    engine = DraftEngine(ChatModel(lambda: build_llm(settings), "seoulai"))
+    engine = DraftEngine(closing(ChatModel(lambda: build_llm(settings), "seoulai")))
     draft.fill_fixed()
     for section in template.sections:
         if section.kind == "generated":
@@ -62,9 +63,9 @@ def _draft(template_id: str, fake: FakeOllama) -> Draft:
 
 @pytest.mark.parametrize("template_id", ["press_release", "report", "official_letter"])
 @pytest.mark.parametrize("suffix", [".hwpx", ".docx"])
-def test_each_export_shows_what_the_wizard_showed(tmp_path: Path, fake_ollama: FakeOllama, template_id: str,
-                                                  suffix: str) -> None:
-    draft = _draft(template_id, fake_ollama)
+def test_each_export_shows_what_the_wizard_showed(tmp_path: Path, fake_ollama: FakeOllama, closing: Callable,
+                                                  template_id: str, suffix: str) -> None:
+    draft = _draft(template_id, fake_ollama, closing)
     path = tmp_path / f"draft{suffix}"
     path.write_bytes((to_hwpx if suffix == ".hwpx" else to_docx)(draft))
     document = read_document(path, IngestSettings())
@@ -93,14 +94,14 @@ def test_each_export_shows_what_the_wizard_showed(tmp_path: Path, fake_ollama: F
         assert exported[0] == "서울특별시" and exported[-1] == "서울특별시장" and exported[-2].endswith("끝.")
 
 
-def test_prompts_mask_personal_data_and_carry_references(fake_ollama: FakeOllama) -> None:
+def test_prompts_mask_personal_data_and_carry_references(fake_ollama: FakeOllama, closing: Callable) -> None:
     from seoulai.retrieval.hits import Hit
 
     templates, _ = load_templates()
     draft = Draft(templates["report"], {"title": "결과", "kind": "결과보고서", "date": "2025. 7. 16.",
                                         "department": "총무과", "facts": "문의 010-1234-5678"})
     draft.references = [Hit("a.md", "민원법 (담당 02-2133-1234)", "제19조", None, "처리기간은 7일", 1.0)]
-    engine = DraftEngine(ChatModel(lambda: build_llm(Settings(ollama_url=fake_ollama.url)), "seoulai"))
+    engine = DraftEngine(closing(ChatModel(lambda: build_llm(Settings(ollama_url=fake_ollama.url)), "seoulai")))
     section = next(s for s in draft.template.sections if s.kind == "generated")
     "".join(engine.stream_section(draft, section.id, revise="담당자 010-9999-8888에게 확인한 내용 반영"))
     messages = fake_ollama.chat_requests()[-1].body["messages"]

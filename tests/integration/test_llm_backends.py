@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import pytest
 
@@ -17,14 +18,17 @@ def _settings(url: str, **llm: object) -> Settings:
     return Settings(ollama_url=url, llm={"request_timeout": 5, **llm}, embed={"backend": "ollama", "request_timeout": 5})
 
 
-def _chat(url: str, **llm: object) -> ChatModel:
-    settings = _settings(url, **llm)
-    return ChatModel(lambda: build_llm(settings), name="seoulai")
+@pytest.fixture
+def chat_at(closing: Callable[[ChatModel], ChatModel]) -> Callable[..., ChatModel]:
+    def make(url: str, **llm: object) -> ChatModel:
+        settings = _settings(url, **llm)
+        return closing(ChatModel(lambda: build_llm(settings), name="seoulai"))
+    return make
 
 
-def test_chat_returns_scripted_reply_and_sends_explicit_options(fake_ollama: FakeOllama) -> None:
+def test_chat_returns_scripted_reply_and_sends_explicit_options(fake_ollama: FakeOllama, closing: Callable) -> None:
     fake_ollama.script("처리기간은 7일입니다 [1].")
-    llm = build_llm(_settings(fake_ollama.url, max_output_tokens=77, keep_alive="5m"))
+    llm = closing(build_llm(_settings(fake_ollama.url, max_output_tokens=77, keep_alive="5m")))
     from llama_index.core.base.llms.types import ChatMessage
 
     response = llm.chat([ChatMessage(role="user", content="질문")])
@@ -38,9 +42,9 @@ def test_chat_returns_scripted_reply_and_sends_explicit_options(fake_ollama: Fak
     assert not [r for r in fake_ollama.requests if r.path == "/api/show"]
 
 
-def test_streaming_yields_tokens_in_order(fake_ollama: FakeOllama) -> None:
+def test_streaming_yields_tokens_in_order(fake_ollama: FakeOllama, chat_at: Callable[..., ChatModel]) -> None:
     fake_ollama.script("민원 처리기간은 접수일부터 기산합니다.")
-    deltas = list(_chat(fake_ollama.url).stream(QUESTION))
+    deltas = list(chat_at(fake_ollama.url).stream(QUESTION))
     assert len(deltas) == 4
     assert "".join(deltas) == "민원 처리기간은 접수일부터 기산합니다."
     body = fake_ollama.chat_requests()[-1].body
@@ -48,8 +52,8 @@ def test_streaming_yields_tokens_in_order(fake_ollama: FakeOllama) -> None:
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
 
 
-def test_embeddings_are_deterministic_and_batched(fake_ollama: FakeOllama) -> None:
-    embedder = build_embedder(_settings(fake_ollama.url))
+def test_embeddings_are_deterministic_and_batched(fake_ollama: FakeOllama, closing: Callable) -> None:
+    embedder = closing(build_embedder(_settings(fake_ollama.url)))
     assert embedder is not None
     vectors = embedder.get_text_embedding_batch(["행정절차법 제1조", "민원처리법"])
     assert vectors[0] == pytest.approx(fake_embedding("행정절차법 제1조"))
@@ -67,10 +71,11 @@ def test_embeddings_are_deterministic_and_batched(fake_ollama: FakeOllama) -> No
     ],
 )
 def test_faults_before_any_text_become_korean_errors(
-    fake_ollama: FakeOllama, caplog: pytest.LogCaptureFixture, reply: Reply, code: str, phrase: str
+    fake_ollama: FakeOllama, caplog: pytest.LogCaptureFixture, reply: Reply, code: str, phrase: str,
+    chat_at: Callable[..., ChatModel],
 ) -> None:
     fake_ollama.script(reply)
-    chat = _chat(fake_ollama.url, request_timeout=1)
+    chat = chat_at(fake_ollama.url, request_timeout=1)
     with caplog.at_level(logging.ERROR), pytest.raises(LLMError) as info:
         list(chat.stream(QUESTION))
     assert info.value.code == code
@@ -79,11 +84,12 @@ def test_faults_before_any_text_become_korean_errors(
     assert any(code in record.getMessage() for record in caplog.records), "the failure must be logged"
 
 
-def test_cut_mid_stream_keeps_the_partial_text(fake_ollama: FakeOllama, caplog: pytest.LogCaptureFixture) -> None:
+def test_cut_mid_stream_keeps_the_partial_text(fake_ollama: FakeOllama, caplog: pytest.LogCaptureFixture,
+                                               chat_at: Callable[..., ChatModel]) -> None:
     fake_ollama.script(Reply(content="하나 둘 셋 넷 다섯 여섯", fault="cut", cut_after_tokens=3))
     received: list[str] = []
     with caplog.at_level(logging.ERROR), pytest.raises(StreamInterrupted) as info:
-        for delta in _chat(fake_ollama.url).stream(QUESTION):
+        for delta in chat_at(fake_ollama.url).stream(QUESTION):
             received.append(delta)
     assert info.value.code == "cut"
     assert info.value.partial == "하나 둘 셋 " == "".join(received)
@@ -91,9 +97,9 @@ def test_cut_mid_stream_keeps_the_partial_text(fake_ollama: FakeOllama, caplog: 
     assert caplog.records
 
 
-def test_unreachable_server_is_reported_in_korean(dead_url: str) -> None:
+def test_unreachable_server_is_reported_in_korean(dead_url: str, chat_at: Callable[..., ChatModel]) -> None:
     with pytest.raises(LLMError) as info:
-        _chat(dead_url).generate(QUESTION)
+        chat_at(dead_url).generate(QUESTION)
     assert info.value.code == "unreachable"
     assert "연결할 수 없습니다" in info.value.message
 
@@ -107,24 +113,24 @@ def test_none_backend_is_retrieval_only() -> None:
     assert build_embedder(Settings(embed={"backend": "none"})) is None
 
 
-def test_openai_like_backend_streams_from_a_vllm_style_server(fake_ollama: FakeOllama) -> None:
+def test_openai_like_backend_streams_from_a_vllm_style_server(fake_ollama: FakeOllama, closing: Callable) -> None:
     fake_ollama.script("vLLM 응답입니다.")
     settings = Settings(llm={"backend": "openai_like", "api_base": f"{fake_ollama.url}/v1", "model": "seoulai",
                              "request_timeout": 5},
                         embed={"backend": "openai_like", "api_base": f"{fake_ollama.url}/v1", "model": "bge-m3"})
-    chat = ChatModel(lambda: build_llm(settings), name="seoulai")
+    chat = closing(ChatModel(lambda: build_llm(settings), name="seoulai"))
     assert "".join(chat.stream(QUESTION)) == "vLLM 응답입니다."
     assert fake_ollama.chat_requests()[-1].body["max_tokens"] == 1024
-    embedder = build_embedder(settings)
+    embedder = closing(build_embedder(settings))
     assert embedder is not None
     assert embedder.get_query_embedding("소방") == pytest.approx(fake_embedding("소방"))
 
 
-def test_openai_like_overload_is_busy(fake_ollama: FakeOllama) -> None:
+def test_openai_like_overload_is_busy(fake_ollama: FakeOllama, closing: Callable) -> None:
     fake_ollama.sticky_fault = "overloaded"  # the OpenAI client retries once
     settings = Settings(llm={"backend": "openai_like", "api_base": f"{fake_ollama.url}/v1", "request_timeout": 5})
     with pytest.raises(LLMError) as info:
-        ChatModel(lambda: build_llm(settings), name="seoulai").generate(QUESTION)
+        closing(ChatModel(lambda: build_llm(settings), name="seoulai")).generate(QUESTION)
     assert info.value.code == "busy"
 
 

@@ -77,6 +77,7 @@ def test_audit_events_from_two_processes_survive_a_kill(tmp_path: Path) -> None:
     for proc in procs.values():
         proc.kill()
         proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
     with sqlite3.connect(tmp_path / "state.sqlite") as db:
         counts = dict(db.execute("SELECT server, count(*) FROM audit GROUP BY server").fetchall())
         distinct = db.execute("SELECT count(DISTINCT event_id), count(*) FROM audit").fetchone()

@@ -13,6 +13,7 @@ import pytest
 
 from seoulai.auth.people import Person
 from seoulai.config import Settings
+from seoulai.errors import SeoulAIError
 from seoulai.services import Filters, IncomingFile, Services, build_services
 from tests.fakes.scripted import scripted_chat
 
@@ -57,3 +58,16 @@ def test_audit_events_and_private_file_names_stay_out_of_usage(services: Service
     export = services.usage.export(MANAGER, Filters(today, today, MANAGER.department)).csv.decode("utf-8-sig")
     for shown in (view.comments.to_string(), view.topics.to_string(), view.feature_mix.to_string(), export):
         assert PRIVATE not in shown and "인사평가" not in shown
+
+
+def test_figures_are_shared_for_a_while_but_the_permission_check_is_not(services: Services) -> None:
+    today = date.today()
+    filters = Filters(today, today, MANAGER.department)
+    first = services.usage.dashboard(MANAGER, filters)
+    other = Person("m2", "다른 국장", "서울특별시/행정국", "manager")
+    assert services.usage.dashboard(other, filters) is first  # computed once for every manager of 행정국
+    outsider = Person("x", "타 국장", "서울특별시/재무국", "manager")
+    with pytest.raises(SeoulAIError):
+        services.usage.dashboard(outsider, filters)  # the cache never skips the check
+    services.settings.usage.dashboard_cache = 0
+    assert services.usage.dashboard(MANAGER, filters) is not first  # 0: always fresh

@@ -92,3 +92,4 @@ def test_locked_database_keeps_the_app_serving(app_env: pytest.MonkeyPatch, tmp_
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()  # type: ignore[union-attr]
