@@ -5,10 +5,11 @@ ENV PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml README.md ./
 COPY seoulai ./seoulai
 RUN pip install .
-COPY app.py ./
+COPY app.py serve.py ./
 COPY pages ./pages
 COPY .streamlit ./.streamlit
 COPY ollama ./ollama
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
-CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0"]
+# serve.py: the app with its sign-in routes and security headers (what `make run` starts).
+CMD ["python", "-m", "seoulai.web.launch", "--port", "8501", "--address", "0.0.0.0"]

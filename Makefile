@@ -12,7 +12,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test install install-test prepare clean-venv browser
+.PHONY: run test install install-test prepare clean-venv browser postgres
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 이상이 필요합니다"'
@@ -35,13 +35,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed-app
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser postgres
 
 # Browser tests use Debian's chromium (Playwright's own browser download is not available here) and a
 # Korean font so that screenshots show Hangul.
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list :lang=ko 2>/dev/null | grep -q . || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; }
+
+# The several-servers tests start a throwaway PostgreSQL cluster from Debian's server binaries (nothing is
+# configured system-wide; the single-machine default needs no PostgreSQL).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 prepare: install
 	@mkdir -p data indexes

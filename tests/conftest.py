@@ -75,3 +75,29 @@ def seoulai_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.Monke
     monkeypatch.setenv("SEOULAI_HEALTH_TIMEOUT", "2")
     monkeypatch.chdir(tmp_path)  # no stray .env from the working tree
     return monkeypatch
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One throwaway PostgreSQL cluster for the test run (Debian's binaries; `make test` installs them)."""
+    from tests.servers import postgres_cluster
+
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest) -> str | None:
+    """Each state-store test runs on both backends: ``None`` (embedded SQLite under tmp_path) and a fresh
+    database of its own on the session's PostgreSQL cluster."""
+    if request.param == "sqlite":
+        return None
+    import uuid
+
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + "/" + name

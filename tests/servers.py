@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,3 +67,48 @@ def app_server(env: dict[str, str], port: int | None = None, log: Path | None = 
             proc.kill()
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+def postgres_bin() -> Path | None:
+    """Debian's PostgreSQL server binaries (``make test`` installs the ``postgresql`` package)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free loopback port; yields its URL; stops and removes it on exit.
+
+    PostgreSQL refuses to run as root, so under root the cluster is owned by and run as the ``postgres``
+    user that the Debian package creates (in a folder of its own: pytest's tmp folders are private to root).
+    """
+    bindir = postgres_bin()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL server binaries not found: run `make test` (it installs postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="seoulai-pg-"))
+    data, sockets = root / "pgdata", root / "sockets"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        subprocess.run(["chown", "-R", "postgres:postgres", str(root)], check=True)
+
+    def run(*args: str) -> None:
+        done = subprocess.run([*as_user, *args], capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stdout}{done.stderr}")
+
+    port = free_port()
+    try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", "seoulai", "--auth=trust", "-E", "UTF8", "--no-sync",
+            "--locale=C.UTF-8")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "postgres.log"), "-w", "-t", "60", "-o",
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off -c max_connections=100", "start")
+        try:
+            run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "seoulai", "seoulai")
+            yield f"postgresql://seoulai@127.0.0.1:{port}/seoulai"
+        finally:
+            subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                           capture_output=True, check=False)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

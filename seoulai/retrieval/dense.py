@@ -65,8 +65,8 @@ class DenseIndex:
     def client(self) -> "QdrantClient":
         with self._lock:
             if self._client is None:
-                self._client = _connect(self.settings)
-            return self._client
+                self._client = _Guarded(_connect(self.settings), self.settings.retrieval.qdrant_url)  # type: ignore[assignment]
+            return self._client  # type: ignore[return-value]
 
     def _ensure_collection(self, size: int) -> None:
         from qdrant_client import models
@@ -168,6 +168,42 @@ class DenseIndex:
         from seoulai.llm.factory import close_model
 
         close_model(self.embedder)
+
+
+class _Guarded:
+    """The Qdrant client, with a server that is down, refusing or answering garbage turned into one Korean
+    VectorStoreError (the callers keep keyword search and say why), whichever call met it."""
+
+    def __init__(self, client: "QdrantClient", url: str | None) -> None:
+        self._client = client
+        self._url = url
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+            from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+            try:
+                return attr(*args, **kwargs)
+            except (OSError, ResponseHandlingException, UnexpectedResponse) as exc:
+                raise self._error(exc) from exc
+            except Exception as exc:
+                import httpx
+
+                if isinstance(exc, httpx.HTTPError):
+                    raise self._error(exc) from exc
+                raise
+
+        return call
+
+    def _error(self, exc: Exception) -> VectorStoreError:
+        log.warning("qdrant %s failed: %r", self._url or "embedded", exc)
+        where = f"Qdrant 서버({self._url})" if self._url else "내장 벡터 저장소"
+        return VectorStoreError(f"의미 검색용 벡터 저장소인 {where}에 연결할 수 없어 키워드 검색만 합니다. 서버가 "
+                                "켜져 있는지, 주소(SEOULAI_RETRIEVAL__QDRANT_URL)가 맞는지 확인하세요.")
 
 
 def passage_text(chunk: Chunk) -> str:

@@ -59,6 +59,7 @@ class Database:
     def migrate(self) -> int:
         """Apply every migration newer than the stored version; returns the version reached."""
         with self.transaction() as tx:
+            tx.lock("schema")  # two servers starting at once on an empty PostgreSQL would both create it
             tx.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         for version, statements in enumerate(MIGRATIONS, start=1):
             with self.transaction() as tx:

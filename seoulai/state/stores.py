@@ -39,6 +39,7 @@ class AccountStore:
 
     def insert(self, row: AccountRow) -> bool:
         with self.db.transaction() as tx:
+            tx.lock(f"account:{row.id}")
             if tx.rows("SELECT 1 FROM accounts WHERE id = ?", [row.id]):
                 return False
             tx.run("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)", [row.id, row.name, row.department, row.role,
@@ -177,6 +178,7 @@ class RecordStore:
         now = time.time()
         data = json.dumps(body, ensure_ascii=False)
         with self.db.transaction() as tx:
+            tx.lock(f"{self.table}:{record_id}")
             found = tx.rows(f"SELECT owner FROM {self.table} WHERE id = ?", [record_id])  # noqa: S608
             if found and found[0][0] != owner:
                 raise PermissionError("not the owner")

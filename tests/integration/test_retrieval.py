@@ -247,3 +247,18 @@ def test_a_collection_built_with_older_ranking_parameters_is_rebuilt(tmp_path: P
         assert services.manuals.search_collections(["공통"], "처리기간의 계산")  # the same documents serve
     finally:
         services.close()
+
+
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version:UserWarning")  # qdrant-client's own check
+def test_qdrant_server_down_keeps_keyword_search(tmp_path: Path, dead_url: str) -> None:
+    """Several app servers share a Qdrant server (SEOULAI_RETRIEVAL__QDRANT_URL); when it cannot be reached
+    the manual is still indexed and found by keywords, and the person gets a Korean reason."""
+    with FakeOllama() as fake:
+        settings = Settings(index_dir=tmp_path / "idx", ollama_url=fake.url, embed={"backend": "ollama"},
+                            llm={"backend": "none"}, retrieval={"qdrant_url": dead_url})
+        svc = SearchIndex(settings, build_embedder(settings))
+        report = svc.ingest([_write(tmp_path / "d" / "a.md", "# 지침\n\n계약 보증금은 10%이다.")], "공통")
+        assert report.vector_error and "Qdrant 서버" in report.vector_error and "키워드 검색만" in report.vector_error
+        assert svc.search("계약 보증금", ["공통"], 3)[0].source == "a.md"
+        assert svc.dense is not None
+        svc.dense.close()
