@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,30 +22,16 @@ import time
 from pathlib import Path
 
 import duckdb
-import httpx
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port, wait_for  # noqa: E402
+
 PASSWORD = "load-check-2026"
 QUESTIONS = ["민원의 처리기간은 어떻게 계산하나요?", "처분의 사전 통지는 언제 하나요?", "공문서 결재 절차는?",
              "개인정보 파기 절차는?", "기록물 보존기간은 어떻게 정하나요?", "민원 이송은 어떻게 하나요?"]
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise TimeoutError(url)
 
 
 async def session(number: int, url: str, browser, stop_at: float, results: dict) -> None:  # type: ignore[no-untyped-def]
@@ -136,7 +121,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SEOULAI_")}
-        ollama_port, app_port = _port(), _port()
+        ollama_port, app_port = free_port(), free_port()
         env.update(SEOULAI_DATA_DIR=str(work / "data"), SEOULAI_INDEX_DIR=str(work / "idx"),
                    SEOULAI_OLLAMA_URL=f"http://127.0.0.1:{ollama_port}", SEOULAI_EMBED__BACKEND="none",
                    SEOULAI_AUTH__MODE="local", SEOULAI_USAGE__MODE="parquet", SEOULAI_USAGE__REPLICA_ID="app",
@@ -155,7 +140,7 @@ def main() -> None:
                                 "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            _wait(f"http://127.0.0.1:{app_port}/_stcore/health")
+            wait_for(f"http://127.0.0.1:{app_port}/_stcore/health", app, seconds=120)
             results: dict = {"times": [], "loads": [], "actions": 0, "errors": 0, "messages": []}
             memory = asyncio.run(drive(f"http://127.0.0.1:{app_port}", args.sessions, args.minutes, results,
                                        app.pid))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.errors import SeoulAIError
+from seoulai.services import SeoulAIError
 from seoulai.ui import get_person, get_services
 
 services = get_services()

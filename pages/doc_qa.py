@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.errors import SeoulAIError
+from seoulai.services import SeoulAIError
 from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
 from seoulai.ui.answer_view import changed_words, render_answer, stream_answer
 from seoulai.ui.history import conversation_turns, history_of, new_conversation, remember

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.errors import SeoulAIError
+from seoulai.services import SeoulAIError
 from seoulai.services import Draft
 from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
 from seoulai.ui.drafts import autosave, load_requested, reference_label, saved_drafts, section_versions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from seoulai.errors import SeoulAIError
+from seoulai.services import SeoulAIError
 from seoulai.ui import escape_markdown, get_person, get_services
 from seoulai.ui.uploads import release, upload_box
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from seoulai.errors import SeoulAIError
+from seoulai.services import SeoulAIError
 from seoulai.services import FEATURE_LABELS, Filters
 from seoulai.ui import get_person, get_services
 from seoulai.ui.dashboard import render_charts, render_comments, render_gaps, render_idle, render_kpis

@@ -336,7 +336,3 @@ def _fsync_tree(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def read_meta(path: Path) -> dict[str, object]:
-    return json.loads((path / "meta.json").read_text(encoding="utf-8"))

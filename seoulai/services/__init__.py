@@ -20,6 +20,7 @@ from seoulai.auth.orgchart import OrgChart
 from seoulai.auth.policy import Policy
 from seoulai.config import Settings
 from seoulai.drafting.draft import Draft
+from seoulai.errors import InputError, SeoulAIError
 from seoulai.files import IncomingFile
 from seoulai.limits import ModelQuota
 from seoulai.llm import ChatModel, build_embedder, build_llm
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 _DEFAULT: Any = object()
 
 # The value types pages and the CLI pass to the services.
-__all__ = ["FEATURE_LABELS", "AccountService", "DocumentService", "Draft", "DraftingService", "Filters",
+__all__ = ["FEATURE_LABELS", "AccountService", "InputError", "SeoulAIError", "DocumentService", "Draft", "DraftingService", "Filters",
            "IncomingFile", "LibraryService", "ManualService", "Services", "Turn", "UploadResult", "UsageService",
            "build_services"]
 

@@ -48,6 +48,9 @@ def render_kpis(d: Dashboard) -> None:
     row2[3].metric("근거 없음 비율", _pct(k.no_answer_rate),
                    _delta(k.no_answer_rate, p.no_answer_rate, lambda v: f"{v * 100:.0f}%p"), delta_color="inverse")
     st.caption(d.savings_rule)
+    if k.tokens_in or k.tokens_out:  # the model's own counts: what the GPU servers were asked to do
+        st.caption(f"모델 사용량: 입력 {k.tokens_in:,}토큰, 출력 {k.tokens_out:,}토큰 "
+                   f"(질문 1건당 평균 입력 {k.tokens_in // max(k.queries, 1):,}토큰)")
 
 
 def render_idle(idle: list[str]) -> None:

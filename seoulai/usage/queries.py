@@ -51,6 +51,8 @@ class Kpis:
     error_rate: float | None
     no_answer_rate: float | None
     hours_saved: float
+    tokens_in: int = 0  # the model's own counts (prompt and generated tokens)
+    tokens_out: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -78,10 +80,11 @@ class Analytics:
                    quantile_cont(latency_ms, 0.95) FILTER (WHERE action = 'ask') AS p95,
                    avg(CASE WHEN outcome = 'error' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS errors,
                    avg(CASE WHEN outcome = 'no_answer' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS none,
-                   coalesce(sum(minutes_saved), 0) / 60.0 AS hours
+                   coalesce(sum(minutes_saved), 0) / 60.0 AS hours,
+                   coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out
             FROM {self.source} WHERE {where}""", params).iloc[0]  # noqa: S608 - source is ours, values bound
         return Kpis(int(row.users), int(row.queries), _opt(row.satisfaction), _opt(row.p50), _opt(row.p95),
-                    _opt(row.errors), _opt(row.none), float(row.hours))
+                    _opt(row.errors), _opt(row.none), float(row.hours), int(row.tokens_in), int(row.tokens_out))
 
     def over_time(self, f: Filters, level: int) -> pd.DataFrame:
         """Daily questions per unit one level below the filter (or the filter's own unit at the bottom)."""

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.servers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -22,32 +21,13 @@ REPLY = "민원 처리기간은 일 단위로 계산하고 첫날을 산입합�
 SHOTS = ROOT / "tests" / "e2e" / "artifacts"
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[dict[str, str]]:
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium not found: `make test` installs Debian's chromium (apt-get install chromium)")
     work = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEOULAI_")}
-    ollama_port, app_port = _port(), _port()
+    ollama_port, app_port = free_port(), free_port()
     env.update(SEOULAI_DATA_DIR=str(work / "data"), SEOULAI_INDEX_DIR=str(work / "idx"),
                SEOULAI_OLLAMA_URL=f"http://127.0.0.1:{ollama_port}", SEOULAI_EMBED__BACKEND="none",
                SEOULAI_AUTH__MODE="local", SEOULAI_SHARED=str(shared_dir))
@@ -66,8 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterat
                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(f"http://127.0.0.1:{ollama_port}/api/version", fake)
-        _wait(f"http://127.0.0.1:{app_port}/_stcore/health", app)
+        wait_for(f"http://127.0.0.1:{ollama_port}/api/version", fake)
+        wait_for(f"http://127.0.0.1:{app_port}/_stcore/health", app)
         yield {"url": f"http://127.0.0.1:{app_port}", "password": PASSWORD, "pid": str(app.pid)}
     finally:
         for proc in (app, fake):

@@ -71,3 +71,13 @@ def test_figures_are_shared_for_a_while_but_the_permission_check_is_not(services
         services.usage.dashboard(outsider, filters)  # the cache never skips the check
     services.settings.usage.dashboard_cache = 0
     assert services.usage.dashboard(MANAGER, filters) is not first  # 0: always fresh
+
+
+def test_model_token_counts_reach_the_dashboard(services: Services) -> None:
+    """tokens_in/tokens_out are the model's own counts of every answer (the scripted model reports 10 prompt
+    tokens per call and one generated token per word), summed on 이용 현황."""
+    today = date.today()
+    kpis = services.usage.dashboard(MANAGER, Filters(today, today, MANAGER.department)).kpis
+    calls = len(FORMULAS)  # one model call per document question in the fixture
+    assert kpis.tokens_in == 10 * calls
+    assert kpis.tokens_out > 0

@@ -1,31 +1,13 @@
-"""Production mode refuses unsafe server options; limits on model calls per person."""
+"""Production mode: the app refuses to serve with unsafe Streamlit options (the checks themselves:
+tests/unit/test_server_options.py)."""
 
 from __future__ import annotations
-
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from seoulai.ui.hardening import unsafe_options
 from tests.ui.conftest import APP
-
-SAFE = {"server.enableXsrfProtection": True, "client.showErrorDetails": "none", "browser.gatherUsageStats": False}
-
-
-def test_safe_options_pass() -> None:
-    assert unsafe_options(SAFE.__getitem__) == []
-
-
-@pytest.mark.parametrize(("option", "value", "phrase"), [
-    ("server.enableXsrfProtection", False, "XSRF"),
-    ("client.showErrorDetails", "full", "오류 상세"),
-    ("client.showErrorDetails", True, "오류 상세"),
-    ("browser.gatherUsageStats", True, "사용 통계"),
-])
-def test_each_unsafe_option_is_named(option: str, value: object, phrase: str) -> None:
-    options = {**SAFE, option: value}
-    problems = unsafe_options(options.__getitem__)
-    assert len(problems) == 1 and phrase in problems[0]
+from tests.unit.test_server_options import SAFE
 
 
 def test_app_refuses_to_serve_in_production_with_unsafe_options(app_env: pytest.MonkeyPatch) -> None:
@@ -46,18 +28,3 @@ def test_app_refuses_to_serve_in_production_with_unsafe_options(app_env: pytest.
     finally:
         for name, value in saved.items():
             config.set_option(name, value)
-
-
-
-def test_repository_server_config_is_safe() -> None:
-    import tomllib
-    from pathlib import Path
-
-    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-
-    def get(name: str) -> object:
-        section, key = name.split(".")
-        return config[section][key]
-
-    assert unsafe_options(get) == []
-    assert config["server"]["maxUploadSize"] == 50  # equal to SEOULAI_INGEST__MAX_FILE_MB's default

@@ -1,0 +1,7 @@
+"""`python -m seoulai.cli`."""
+
+import sys
+
+from seoulai.cli import main
+
+sys.exit(main())
