@@ -66,6 +66,13 @@ TABLE: dict[str, list[Replace]] = {
         ('"aria-label":`Scroll tabs left`', '"aria-label":`탭 왼쪽으로`'),
         ('"aria-label":`Scroll tabs right`', '"aria-label":`탭 오른쪽으로`'),
         ('"aria-label":`Navigate to home page`', '"aria-label":`홈으로`'),
+        (re.compile(r'"aria-label":`Chat message from \$\{(\w+)\}`'),
+         r'"aria-label":`${\1===`user`?`내 질문`:\1===`assistant`?`도우미 답변`:\1}`'),
+    ],
+    "ChatInput.": [('"aria-label":`Send message`', '"aria-label":`보내기`')],
+    "StreamlitMarkdown.": [
+        ('"aria-label":`Link to heading`', '"aria-label":`이 제목으로 가는 링크`'),
+        ("`Help`:`Help for ${t.replaceAll(/\\s+/g,` `)}`", "`도움말`:`${t.replaceAll(/\\s+/g,` `)} 도움말`"),
     ],
 }
 

@@ -19,6 +19,7 @@ class AppPage:
         return self.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=title)
 
     def open(self, title: str) -> None:
+        self.settle()  # a click on the navigation while a script run is still going can be lost
         self.nav(title).click()
         expect(self.page.get_by_role("heading", name=title).first).to_be_visible(timeout=LONG)
         self.settle()
@@ -88,6 +89,7 @@ class ManualSearchPage(AppPage):
 
     def reopen(self, title_part: str) -> None:
         self.page.get_by_test_id("stSidebar").get_by_role("button", name=title_part).first.click()
+        self.settle()
 
 
 class DocQAPage(AppPage):

