@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import build, load_jsonl, nts_questions, score  # noqa: E402
+from retrieval import build, korquad_docs, korquad_hits, load_jsonl, nts_questions, score  # noqa: E402
 
 from seoulai.config import Settings  # noqa: E402
 from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
@@ -127,17 +127,10 @@ def remember_queries(svc: SearchIndex) -> None:
 
 def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[float, int]], max_embed: int,
             limit: int) -> tuple[dict, Path]:
-    paragraphs = load_jsonl(shared / "eval" / "korquad_paragraphs.jsonl")
-    questions = load_jsonl(shared / "eval" / "korquad_dev.jsonl")[:limit]
+    questions, folder, gold = korquad_docs(shared, tmp)
+    questions = questions[:limit]
     sample = tmp / "korquad_questions.jsonl"
     sample.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in questions), encoding="utf-8")
-    folder = tmp / "korquad"
-    folder.mkdir()
-    text_of = {p["paragraph_id"]: p["text"] for p in paragraphs}
-    same: dict[str, set[str]] = {}
-    for p in paragraphs:
-        same.setdefault(p["text"], set()).add(str(p["paragraph_id"]))
-        (folder / f"{p['paragraph_id']}.txt").write_text(f"{p['title']}\n\n{p['text']}", encoding="utf-8")
     index_dir = tmp / "idx_korquad"
     searcher(index_dir, cache, False).ingest([folder], "korquad")
     svc_kw, svc_d = searcher(index_dir, cache, False), searcher(index_dir, cache, True)
@@ -145,13 +138,7 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[flo
     remember_queries(svc_d)
 
     def hits(search) -> dict[str, float]:  # type: ignore[no-untyped-def]
-        h1 = h5 = 0
-        for q in questions:
-            ok = same[text_of[q["gold_paragraph_id"]]]
-            got = [h.source.removesuffix(".txt") for h in search(q["question"])]
-            h1 += bool(got[:1] and got[0] in ok)
-            h5 += any(g in ok for g in got[:5])
-        return {"hit@1": h1 / len(questions), "hit@5": h5 / len(questions)}
+        return korquad_hits(questions, gold, search)
 
     out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5)),
            "dense": hits(lambda q: svc_d._dense(q, ["korquad"], 5))}
@@ -195,7 +182,7 @@ def main() -> None:
         scope_file = shared / "eval" / "scope_dirs.txt"
         dirs = [d.strip() for d in scope_file.read_text().splitlines() if d.strip()]
         files = [f for d in dirs for f in sorted((corpus / d).glob("*.md"))]
-        chunks = 34692  # the eval scope's chunk count, for the throughput note when the statutes are skipped
+        chunks = 0
         if not args.skip_statutes:
             stats = build(tmp / "idx_scope", "laws", corpus, files)
             notes.append(f"eval scope: {stats['files']} files, {stats['chunks']:,} chunks; keyword index built in "
@@ -233,8 +220,8 @@ def main() -> None:
             table[label].update(statute_rows(svc_kw_n, svc_d_n, rows, weights))
         rate = throughput(args.throughput)
         notes.append(f"embedding throughput (embedded e5-small, 4-bit): {rate:.1f} passages/s on "
-                     f"{os.cpu_count()} cores; the eval scope's {chunks:,} chunks take "
-                     f"{chunks / rate / 60:.0f} min to embed once (then cached by content hash)")
+                     f"{os.cpu_count()} cores" + (f"; the eval scope's {chunks:,} chunks take {chunks / rate / 60:.0f} min "
+                                                  "to embed once (then cached by content hash)" if chunks else ""))
     print(f"\n{time.strftime('%Y-%m-%d')} · {platform.machine()} · {os.cpu_count()} cores · Python "
           f"{platform.python_version()}\n")
     for label, rows_of in table.items():

@@ -28,6 +28,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -162,7 +163,9 @@ def baselines(shared: Path, corpus: Path, tmp: Path) -> str:
     return "\n".join(line for line in out.stdout.splitlines() if "R@5" in line or "tokenize" in line)
 
 
-def korquad(shared: Path, tmp: Path, with_baselines: bool) -> list[str]:
+def korquad_docs(shared: Path, tmp: Path) -> tuple[list[dict], Path, Callable[[dict], set[str]]]:
+    """KorQuAD dev as files to index: (questions, folder, the paragraph ids that answer a question: identical
+    duplicate texts count, as in retrieval_baseline.py)."""
     paragraphs = load_jsonl(shared / "eval" / "korquad_paragraphs.jsonl")
     questions = load_jsonl(shared / "eval" / "korquad_dev.jsonl")
     folder = tmp / "korquad"
@@ -172,15 +175,27 @@ def korquad(shared: Path, tmp: Path, with_baselines: bool) -> list[str]:
     for p in paragraphs:
         same_text.setdefault(p["text"], set()).add(str(p["paragraph_id"]))
         (folder / f"{p['paragraph_id']}.txt").write_text(f"{p['title']}\n\n{p['text']}", encoding="utf-8")
-    svc = service(tmp / "idx_korquad")
-    svc.ingest([folder], "korquad")
+    return questions, folder, lambda q: same_text[text_of[q["gold_paragraph_id"]]]
+
+
+def korquad_hits(questions: list[dict], gold: Callable[[dict], set[str]],
+                 search: Callable[[str], list]) -> dict[str, float]:  # type: ignore[type-arg]
+    """Hit@1 and Hit@5 of a search function returning hits whose source is '<paragraph id>.txt'."""
     h1 = h5 = 0
     for q in questions:
-        ok = same_text[text_of[q["gold_paragraph_id"]]]
-        got = [h.source.removesuffix(".txt") for h in svc.search(q["question"], ["korquad"], 5)]
+        ok = gold(q)
+        got = [h.source.removesuffix(".txt") for h in search(q["question"])]
         h1 += bool(got[:1] and got[0] in ok)
         h5 += any(g in ok for g in got[:5])
-    lines = [f"| ours (keyword) | {h1 / len(questions):.3f} | {h5 / len(questions):.3f} |"]
+    return {"hit@1": h1 / len(questions), "hit@5": h5 / len(questions)}
+
+
+def korquad(shared: Path, tmp: Path, with_baselines: bool) -> list[str]:
+    questions, folder, gold = korquad_docs(shared, tmp)
+    svc = service(tmp / "idx_korquad")
+    svc.ingest([folder], "korquad")
+    m = korquad_hits(questions, gold, lambda q: svc.search(q, ["korquad"], 5))
+    lines = [f"| ours (keyword) | {m['hit@1']:.3f} | {m['hit@5']:.3f} |"]
     if with_baselines:
         out = subprocess.run([sys.executable, str(shared / "eval" / "retrieval_baseline.py"), "--paragraphs",
                               str(shared / "eval" / "korquad_paragraphs.jsonl"),

@@ -175,8 +175,12 @@ class _Guarded:
     VectorStoreError (the callers keep keyword search and say why), whichever call met it."""
 
     def __init__(self, client: "QdrantClient", url: str | None) -> None:
+        import httpx
+        from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
         self._client = client
         self._url = url
+        self._failures = (OSError, httpx.HTTPError, ResponseHandlingException, UnexpectedResponse)
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         attr = getattr(self._client, name)
@@ -184,18 +188,10 @@ class _Guarded:
             return attr
 
         def call(*args, **kwargs):  # type: ignore[no-untyped-def]
-            from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
-
             try:
                 return attr(*args, **kwargs)
-            except (OSError, ResponseHandlingException, UnexpectedResponse) as exc:
+            except self._failures as exc:
                 raise self._error(exc) from exc
-            except Exception as exc:
-                import httpx
-
-                if isinstance(exc, httpx.HTTPError):
-                    raise self._error(exc) from exc
-                raise
 
         return call
 

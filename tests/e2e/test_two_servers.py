@@ -7,8 +7,6 @@ usage dashboard on either server counts the questions asked on both."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -22,7 +20,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import REPLY, SHOTS
 from tests.e2e.pages import LONG, LoginPage, ManualSearchPage, UsagePage
 from tests.fakes.ollama_server import FakeOllama, Reply
-from tests.servers import ROOT, app_server, clean_env, cli
+from tests.servers import app_server, clean_env, cli
 
 PASSWORD = "two-servers-2026"
 PER_DAY = 3
@@ -148,8 +146,7 @@ def test_one_session_history_index_quota_and_audit_across_two_servers(servers: d
 def test_embedded_default_needs_no_postgresql(tmp_path: Path) -> None:
     """Without SEOULAI_STATE__URL the same code keeps its state in one SQLite file under the data folder."""
     env = clean_env(SEOULAI_DATA_DIR=str(tmp_path / "data"), SEOULAI_INDEX_DIR=str(tmp_path / "idx"))
-    made = subprocess.run([sys.executable, "-m", "seoulai.cli", "users", "add", "kim", "--name", "김", "--department",
-                           "서울특별시/행정국/총무과", "--password-stdin"], input=PASSWORD + "\n", text=True,
-                          capture_output=True, env=env, cwd=ROOT, timeout=120)
+    made = cli(env, "users", "add", "kim", "--name", "김", "--department", "서울특별시/행정국/총무과", "--password-stdin",
+               stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "data" / "state.sqlite").is_file()
