@@ -67,8 +67,10 @@ def _filter(tokens: Iterable[object]) -> list[str]:
             form = getattr(token, "lemma", None) or form + "다"
         elif tag == "SL":
             form = form.lower()
-        if form not in _STOP:
-            out.append(form)
+        # Kiwi gives some proper nouns as one multi-word form ("쿠알라룸푸르 국제공항"). Tokens are stored joined by
+        # spaces, so the index only ever sees the parts: the question must use the parts too, or its most
+        # specific word matches nothing.
+        out.extend(part for part in form.split() if part not in _STOP)
     return out
 
 

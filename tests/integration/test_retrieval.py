@@ -262,3 +262,14 @@ def test_qdrant_server_down_keeps_keyword_search(tmp_path: Path, dead_url: str) 
         assert svc.search("계약 보증금", ["공통"], 3)[0].source == "a.md"
         assert svc.dense is not None
         svc.dense.close()
+
+
+def test_a_multi_word_proper_noun_in_the_question_finds_its_document(tmp_path: Path) -> None:
+    svc = _service(tmp_path)
+    docs = tmp_path / "docs"
+    _write(docs / "공항.md", "# 사건 기록\n\n그는 말레이시아 세팡에 위치한 쿠알라룸푸르 국제공항에서 쓰러졌다.")
+    for n, city in enumerate(("인천", "김포", "제주", "김해")):  # "국제공항" and "나라" alone point elsewhere
+        _write(docs / f"안내{n}.md", f"# 공항 안내 {n}\n\n{city} 국제공항은 이 나라의 국제공항이다. 국제공항 이용 안내.")
+    svc.ingest([docs], "공통")
+    hits = svc.search("쿠알라룸푸르국제공항은 어느 나라 공항인가?", ["공통"], 3)
+    assert hits[0].source == "공항.md"

@@ -53,3 +53,15 @@ def test_abbreviations_and_quoted_titles_name_the_law() -> None:
     query = analyze_query("소방시설법 제12조와 「건축법」 제49조의 관계")
     assert "소방시설 설치 및 관리에 관한 법률" in query.named_titles
     assert "건축법" in query.named_titles
+
+
+def test_no_token_holds_a_space_so_question_and_index_agree() -> None:
+    """Kiwi returns some proper nouns as one multi-word form ("쿠알라룸푸르 국제공항"); the index stores tokens
+    joined by spaces, so such a form must reach both sides as its parts, or the question's most specific
+    word matches nothing."""
+    from seoulai.text.korean import morphs, morphs_batch
+
+    text = "김정남은 말레이시아 세팡에 위치한 쿠알라룸푸르 국제공항에서 사망했다."
+    for tokens in (morphs(text), next(morphs_batch([text])), list(analyze_query("쿠알라룸푸르국제공항은 어디인가?").terms)):
+        assert not any(" " in token for token in tokens), tokens
+    assert {"쿠알라룸푸르", "국제공항"} <= set(analyze_query("쿠알라룸푸르국제공항은 어느 나라 공항인가?").terms)
