@@ -28,7 +28,7 @@ _EFFECTIVE = re.compile(r"시행(?:일자)?\s*[:：]?\s*(\d{4})\s*[.\-년]\s*(\d
 
 @dataclass
 class ChunkParams:
-    chunk_chars: int = 700
+    chunk_chars: int = 1000
     article_max_chars: int = 1500
 
 
