@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import build, korquad_docs, korquad_hits, load_jsonl, nts_questions, score  # noqa: E402
+from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl, nts_questions,  # noqa: E402
+                       scope_files, score)
 
 from seoulai.config import Settings  # noqa: E402
 from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
@@ -51,23 +52,24 @@ def searcher(index_dir: Path, cache: Path | None, dense: bool) -> SearchIndex:
     return SearchIndex(settings, build_embedder(settings) if dense else None)
 
 
-def fill(svc: SearchIndex, name: str, max_embed: int) -> tuple[int, float, int]:
-    """Put every chunk's vector in Qdrant (the app's background filler): (chunks, seconds, missing). Nothing is
-    embedded when more than ``max_embed`` chunks are missing from the cache: the set's dense rows are left out."""
+def dense_side(svc: SearchIndex, name: str, max_embed: int, label: str, notes: list[str]) -> SearchIndex | None:
+    """Put every chunk's vector in Qdrant (the app's background filler) and return the searcher, or None with a
+    note when more than ``max_embed`` chunks are missing from the cache (the set then has keyword rows only)."""
     assert svc.dense is not None
     collection = svc.collection(name)
     texts = [passage_text(c) for d in collection.documents() for c in collection.chunks_of([d.doc])]
     missing = len(texts) - len(svc.dense.cache.get(texts))
     if missing > max_embed:
-        return len(texts), 0.0, missing
+        notes.append(f"{label}: dense and hybrid not measured, {missing:,} of {len(texts):,} chunks are not in the "
+                     f"vector cache (about {missing / 3.6 / 60:.0f} min of embedding at 3.6 passages/s; fill the "
+                     "cache, then rerun)")
+        return None
     started = time.perf_counter()
     VectorFiller(svc).fill_once()
-    return len(texts), time.perf_counter() - started, 0
-
-
-def not_embedded(label: str, chunks: int, missing: int) -> str:
-    return (f"{label}: dense and hybrid not measured, {missing:,} of {chunks:,} chunks are not in the vector cache "
-            f"(about {missing / 3.6 / 60:.0f} min of embedding at 3.6 passages/s; fill the cache, then rerun)")
+    notes.append(f"{label}: vectors of {len(texts):,} chunks into embedded Qdrant in "
+                 f"{time.perf_counter() - started:.0f} s")
+    remember_queries(svc)
+    return svc
 
 
 def as_json(hits: list) -> list[dict]:  # type: ignore[type-arg]
@@ -142,20 +144,17 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[flo
     index_dir = tmp / "idx_korquad"
     searcher(index_dir, cache, False).ingest([folder], "korquad")
     svc_kw, svc_d = searcher(index_dir, cache, False), searcher(index_dir, cache, True)
-    chunks, _, missing = fill(svc_d, "korquad", max_embed)
+    dense = dense_side(svc_d, "korquad", max_embed, "KorQuAD", notes)
 
     def hits(search) -> dict[str, float]:  # type: ignore[no-untyped-def]
         return korquad_hits(questions, gold, search)
 
     out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5))}
+    if dense is not None:
+        out["dense"] = hits(lambda q: dense._dense(q, ["korquad"], 5))
+        for label, _ in fusions(dense, weights):
+            out[label] = hits(lambda q: dense.search(q, ["korquad"], 5))
     assert svc_d.dense is not None
-    if missing:
-        notes.append(not_embedded("KorQuAD", chunks, missing))
-    else:
-        remember_queries(svc_d)
-        out["dense"] = hits(lambda q: svc_d._dense(q, ["korquad"], 5))
-        for label, _ in fusions(svc_d, weights):
-            out[label] = hits(lambda q: svc_d.search(q, ["korquad"], 5))
     svc_d.dense.close()
     return out, sample
 
@@ -180,7 +179,7 @@ def main() -> None:
                         help="more hybrid rows: dense_weight:rrf_k pairs (the product default is always the first)")
     parser.add_argument("--max-embed", type=int, default=3000)
     parser.add_argument("--throughput", type=int, default=128)
-    parser.add_argument("--nts", action="store_true", help="also the NTS rulings (21,802 chunks to embed)")
+    parser.add_argument("--nts", action="store_true", help="also the NTS rulings (20,901 chunks to embed)")
     parser.add_argument("--korquad", type=int, default=5774, help="KorQuAD questions taken (in file order)")
     parser.add_argument("--skip-statutes", action="store_true", help="only KorQuAD (and NTS)")
     args = parser.parse_args()
@@ -191,26 +190,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="seoulai-hybrid-") as name:
         tmp = Path(name)
         scope_file = shared / "eval" / "scope_dirs.txt"
-        dirs = [d.strip() for d in scope_file.read_text().splitlines() if d.strip()]
-        files = [f for d in dirs for f in sorted((corpus / d).glob("*.md"))]
         chunks = 0
         if not args.skip_statutes:
-            stats = build(tmp / "idx_scope", "laws", corpus, files)
+            stats = build(tmp / "idx_scope", "laws", corpus, scope_files(shared, corpus))
+            chunks = int(stats["chunks"])
             notes.append(f"eval scope: {stats['files']} files, {stats['chunks']:,} chunks; keyword index built in "
                          f"{stats['seconds']:.0f} s")
             svc_kw, svc_d = searcher(tmp / "idx_scope", args.vector_cache, False), searcher(tmp / "idx_scope",
                                                                                               args.vector_cache, True)
-            chunks, seconds, missing = fill(svc_d, "laws", args.max_embed)
-            if missing:
-                notes.append(not_embedded("fire-safety and KoBLEX (eval scope)", chunks, missing))
-            else:
-                notes.append(f"vectors of {chunks:,} chunks into embedded Qdrant from the cache in {seconds:.0f} s")
-                remember_queries(svc_d)
+            dense = dense_side(svc_d, "laws", args.max_embed, "fire-safety and KoBLEX (eval scope)", notes)
             for label, file in (("fire-safety dev (72)", "firesafety_dev.jsonl"), ("KoBLEX dev (111)", "koblex_dev.jsonl")):
                 rows = load_jsonl(shared / "eval" / file)
                 base = kiwi_bm25(shared, [str(corpus), str(shared / "eval" / file), "--scope-dirs", str(scope_file)], tmp)
                 table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
-                table[label].update(statute_rows(svc_kw, None if missing else svc_d, rows, weights))
+                table[label].update(statute_rows(svc_kw, dense, rows, weights))
                 print(label, json.dumps(table[label]), flush=True)
             assert svc_d.dense is not None
             svc_d.dense.close()
@@ -221,8 +214,7 @@ def main() -> None:
         print("korquad", json.dumps(table[label]), flush=True)
         if args.nts:
             rows, nts_dirs = nts_questions(shared)
-            nts_files = [f for d in sorted(nts_dirs) for f in sorted((corpus / d).glob("*.md"))]
-            stats_n = build(tmp / "idx_nts", "laws", corpus, nts_files)
+            stats_n = build(tmp / "idx_nts", "laws", corpus, law_files(corpus, nts_dirs))
             notes.append(f"NTS laws: {stats_n['files']} files, {stats_n['chunks']:,} chunks; keyword index built in "
                          f"{stats_n['seconds']:.0f} s")
             (tmp / "nts_dirs.txt").write_text("\n".join(sorted(nts_dirs)), encoding="utf-8")
@@ -231,14 +223,10 @@ def main() -> None:
                              tmp)
             svc_kw_n, svc_d_n = searcher(tmp / "idx_nts", args.vector_cache, False), searcher(tmp / "idx_nts",
                                                                                                args.vector_cache, True)
-            nts_chunks, _, nts_missing = fill(svc_d_n, "laws", args.max_embed)
-            if nts_missing:
-                notes.append(not_embedded("NTS rulings", nts_chunks, nts_missing))
-            else:
-                remember_queries(svc_d_n)
+            dense_n = dense_side(svc_d_n, "laws", args.max_embed, "NTS rulings", notes)
             label = f"NTS rulings ({len(rows):,})"
             table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
-            table[label].update(statute_rows(svc_kw_n, None if nts_missing else svc_d_n, rows, weights))
+            table[label].update(statute_rows(svc_kw_n, dense_n, rows, weights))
         rate = throughput(args.throughput)
         notes.append(f"embedding throughput (embedded e5-small, 4-bit): {rate:.1f} passages/s on "
                      f"{os.cpu_count()} cores" + (f"; the eval scope's {chunks:,} chunks take {chunks / rate / 60:.0f} min "

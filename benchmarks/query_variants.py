@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import build, korquad_docs, korquad_hits, load_jsonl, nts_questions, score, service  # noqa: E402
+from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl, nts_questions,  # noqa: E402
+                       scope_files, score, service)
 
 import seoulai.retrieval.query as query_module  # noqa: E402
 import seoulai.text.korean as korean  # noqa: E402
@@ -54,15 +55,14 @@ def apply(flags: set[str]) -> None:
 def run(flags: set[str], shared: Path, corpus: Path, tmp: Path) -> dict[str, tuple[float, float]]:
     apply(flags)
     out: dict[str, tuple[float, float]] = {}
-    dirs = [d.strip() for d in (shared / "eval/scope_dirs.txt").read_text().splitlines() if d.strip()]
-    build(tmp / "scope", "laws", corpus, [f for d in dirs for f in sorted((corpus / d).glob("*.md"))])
+    build(tmp / "scope", "laws", corpus, scope_files(shared, corpus))
     svc = service(tmp / "scope")
     for name, file in (("fire", "firesafety_dev.jsonl"), ("koblex", "koblex_dev.jsonl")):
         rows = load_jsonl(shared / "eval" / file)
         m = score(rows, {r["id"]: [h.to_json() for h in svc.search(r["question"], ["laws"], 10)] for r in rows})
         out[name] = (m["recall@5"], m["mrr@10"])
     rows, nts_dirs = nts_questions(shared)
-    build(tmp / "nts", "laws", corpus, [f for d in sorted(nts_dirs) for f in sorted((corpus / d).glob("*.md"))])
+    build(tmp / "nts", "laws", corpus, law_files(corpus, nts_dirs))
     svc = service(tmp / "nts")
     m = score(rows, {r["id"]: [h.to_json() for h in svc.search(r["question"], ["laws"], 10)] for r in rows})
     out["nts"] = (m["recall@5"], m["mrr@10"])

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from retrieval import PLAIN, build, load_jsonl, nts_questions, score, service  # noqa: E402
+from retrieval import PLAIN, build, law_files, load_jsonl, nts_questions, scope_files, score, service  # noqa: E402
 
 from seoulai.retrieval.keyword import Ranking  # noqa: E402
 from seoulai.retrieval.query import analyze_query  # noqa: E402
@@ -32,10 +32,9 @@ tmp = Path(tempfile.mkdtemp(prefix="seoulai-ablation-"))
 scope_index, nts_index = args.scope_index or tmp / "scope", args.nts_index or tmp / "nts"
 nts_rows, nts_dirs = nts_questions(shared)
 if not (scope_index / "collections").exists():
-    dirs = [d.strip() for d in (shared / "eval" / "scope_dirs.txt").read_text().splitlines() if d.strip()]
-    build(scope_index, "laws", corpus, [f for d in dirs for f in sorted((corpus / d).glob("*.md"))])
+    build(scope_index, "laws", corpus, scope_files(shared, corpus))
 if not (nts_index / "collections").exists():
-    build(nts_index, "laws", corpus, [f for d in sorted(nts_dirs) for f in sorted((corpus / d).glob("*.md"))])
+    build(nts_index, "laws", corpus, law_files(corpus, nts_dirs))
 sets = {"fire": (load_jsonl(shared / "eval/firesafety_dev.jsonl"), scope_index),
         "koblex": (load_jsonl(shared / "eval/koblex_dev.jsonl"), scope_index),
         "nts": (nts_rows, nts_index)}

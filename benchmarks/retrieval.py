@@ -56,6 +56,17 @@ def service(index_dir: Path, char_bigrams: bool = False) -> SearchIndex:
     return SearchIndex(settings)
 
 
+def law_files(corpus: Path, dirs: "list[str] | set[str]") -> list[Path]:
+    """The Markdown files of these law directories, in a stable order."""
+    return [f for d in sorted(dirs) for f in sorted((corpus / d).glob("*.md"))]
+
+
+def scope_files(shared: Path, corpus: Path) -> list[Path]:
+    """The eval scope: the law directories listed in shared/eval/scope_dirs.txt (228 files)."""
+    dirs = [d.strip() for d in (shared / "eval" / "scope_dirs.txt").read_text().splitlines() if d.strip()]
+    return law_files(corpus, dirs)
+
+
 def build(index_dir: Path, name: str, root: Path, files: list[Path], char_bigrams: bool = False) -> dict[str, float]:
     svc = service(index_dir, char_bigrams)
     started = time.perf_counter()
@@ -229,7 +240,7 @@ def nts_questions(shared: Path) -> tuple[list[dict], set[str]]:
 
 def nts_check(shared: Path, corpus: Path, tmp: Path) -> list[str]:
     rows, dirs = nts_questions(shared)
-    files = [f for d in sorted(dirs) for f in sorted((corpus / d).glob("*.md"))]
+    files = law_files(corpus, dirs)
     stats = build(tmp / "idx_nts", "laws", corpus, files)
     view = service(tmp / "idx_nts").collection("laws").view()
     assert view is not None
@@ -281,8 +292,7 @@ def main() -> None:
             with tarfile.open(shared / "corpus" / "laws-kr.tar.gz") as archive:
                 archive.extractall(tmp, filter="data")
             corpus = tmp / "laws-kr" / "kr"
-        dirs = [d.strip() for d in (shared / "eval" / "scope_dirs.txt").read_text().splitlines() if d.strip()]
-        files = [f for d in dirs for f in sorted((corpus / d).glob("*.md"))]
+        files = scope_files(shared, corpus)
         # Built with the optional bigram field so the ablation can show it; the product default ignores it.
         stats = build(tmp / "idx_scope", "laws", corpus, files, char_bigrams=True)
         print(f"\n## Eval scope: {stats['files']} files, {stats['chunks']:,} chunks, built in "
