@@ -1,6 +1,6 @@
 """Tokenisation and query-word choices of the keyword side, on all four question sets (keyword only).
 
-Each variant rebuilds the indexes (the stop list applies at index time) and reports fire-safety and KoBLEX Recall@5
+Each variant rebuilds the indexes (the stop-list variant applies at index time) and reports fire-safety and KoBLEX Recall@5
 / MRR@10 over the eval scope, NTS rulings Recall@5 / MRR@10 and KorQuAD Hit@1 / Hit@5. A choice stays in the
 product only if it does not help one set at another's cost (BENCHMARKS.md).
 
@@ -8,9 +8,10 @@ Variants (comma-separated flags, applied on top of the product as it is):
   joined    Kiwi's multi-word proper nouns kept whole in the question (the defect fixed on 2026-12-02: the index
             always stored their parts)
   no-nums   numbers dropped from the question (the product's rule until 2026-12-02)
-  no-stop   no stop list (index and question)
+  stop      light words (korean.STOP_WORDS: 수, 것, 있다, …) dropped from index and question (the product's rule
+            until 2026-12-02)
 
-Usage: python benchmarks/query_variants.py --corpus DIR/laws-kr/kr [--variants product,joined,no-nums,no-stop]
+Usage: python benchmarks/query_variants.py --corpus DIR/laws-kr/kr [--variants product,joined,no-nums,stop]
 """
 
 from __future__ import annotations
@@ -48,8 +49,13 @@ def apply(flags: set[str]) -> None:
         query_module.morphs = joined  # type: ignore[assignment]
     if "no-nums" in flags:
         query_module._NOISE = re.compile(r"[\d,.]+|[a-z]")
-    if "no-stop" in flags:
-        korean._STOP = frozenset()
+    if "stop" in flags:
+        plain = korean._filter
+
+        def stopped(tokens):  # type: ignore[no-untyped-def]
+            return [t for t in plain(tokens) if t not in korean.STOP_WORDS]
+
+        korean._filter = stopped  # type: ignore[assignment]
 
 
 def run(flags: set[str], shared: Path, corpus: Path, tmp: Path) -> dict[str, tuple[float, float]]:
@@ -78,7 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=os.environ.get("SEOULAI_SHARED", str(ROOT.parent / "shared")))
     parser.add_argument("--corpus", required=True)
-    parser.add_argument("--variants", default="product,joined,no-nums,no-stop")
+    parser.add_argument("--variants", default="product,joined,no-nums,stop")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process runs one variant
     args = parser.parse_args()
     shared, corpus = Path(args.shared).resolve(), Path(args.corpus)

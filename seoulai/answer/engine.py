@@ -160,7 +160,7 @@ class AnswerEngine:
             return
         plan = self.plan(question, history, use_model, call)
         analyzed = analyze_query(plan.query)
-        answer.searched, answer.terms = plan.rewritten, list(analyzed.terms)
+        answer.searched, answer.terms = plan.rewritten, list(analyzed.content_terms())
         named = named_laws(plan.query)
         answer.missing_laws = missing_laws(named, self.search.titles(collections)) if named else []
         if named and len(answer.missing_laws) == len(named):
@@ -256,7 +256,7 @@ def _missing_notice(titles: list[str]) -> str:
 def coverage(analyzed: AnalyzedQuery, hit: Hit) -> float:
     """Share of the question's content words (by weight) that the passage holds: in its analysed words (kept at
     index time) or its title and heading path."""
-    terms = analyzed.terms
+    terms = analyzed.content_terms()
     if not terms:
         return 0.0
     heading = f"{hit.title} {hit.section}"

@@ -46,7 +46,7 @@ def is_follow_up(question: str, history: Sequence["Turn"]) -> bool:
     text = question.strip()
     if _REFERRING.search(text) or _ELLIPSIS.match(text):
         return True
-    return len(analyze_query(text).terms) <= SHORT_TERMS
+    return len(analyze_query(text).content_terms()) <= SHORT_TERMS
 
 
 def previous_question(history: Sequence["Turn"]) -> str:

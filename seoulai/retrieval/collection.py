@@ -30,6 +30,7 @@ from seoulai.ingest.types import Chunk
 from seoulai.retrieval.keyword import BODY_B, FieldBuilder, KeywordIndex, write_meta
 from seoulai.retrieval.statute import article_key, citations, compact, family_of, is_addenda
 from seoulai.retrieval.store import ChunkStore, DocumentRecord, StoredChunk
+from seoulai.text.korean import ANALYSIS_VERSION as ANALYSIS
 from seoulai.text.korean import bigrams, morphs_batch
 
 
@@ -206,7 +207,7 @@ class Collection:
         store.close()
         graph.save(tmp, {name: i for i, name in enumerate(names)})
         write_meta(tmp, {"collection": self.name, "chunks": count, "documents": len(docs), "body_b": BODY_B,
-                         "built_at": datetime.now(timezone.utc).isoformat()})
+                         "analysis": ANALYSIS, "built_at": datetime.now(timezone.utc).isoformat()})
         _fsync_tree(tmp)
         os.rename(tmp, self.root / generation)
         pointer = self.root / "CURRENT.tmp"
@@ -223,26 +224,37 @@ class Collection:
             if name.endswith(".tmp") or (name < live and name not in generations[-KEEP_GENERATIONS:]):
                 shutil.rmtree(self.root / name, ignore_errors=True)
 
-    def outdated(self) -> bool:
-        """Built with other build-time ranking parameters than this version's (see keyword.BODY_B)."""
+    def _meta(self) -> dict[str, object] | None:
         generation = self.current()
         if generation is None:
-            return False
+            return None
         try:
-            meta = json.loads((self.root / generation / "meta.json").read_text(encoding="utf-8"))
+            return dict(json.loads((self.root / generation / "meta.json").read_text(encoding="utf-8")))
         except (OSError, ValueError):
+            return None
+
+    def outdated(self) -> bool:
+        """Built with other build-time ranking parameters (keyword.BODY_B) or another word analysis
+        (korean.ANALYSIS_VERSION) than this version's."""
+        meta = self._meta()
+        if meta is None:
             return False
-        return meta.get("body_b", 0.5) != BODY_B
+        return meta.get("body_b", 0.5) != BODY_B or meta.get("analysis", 1) != ANALYSIS
 
     def rebuild(self) -> ChangeReport:
-        """A new generation from the stored tokens (no file is parsed again, no word analysed again)."""
+        """A new generation from the stored rows: no file is parsed again, and words are analysed again from
+        the stored chunk texts only when the stored tokens come from another analysis version."""
         report = ChangeReport(rebuilt=True)
         with self._write_lock():
             view = self.view()
-            if view is None:
+            meta = self._meta()
+            if view is None or meta is None:
                 return report
             records = view[1].documents()
-            report.generation = self._build(iter(()), view[1].stored(), lambda: records, report)
+            rows = view[1].stored()
+            if meta.get("analysis", 1) != ANALYSIS:
+                rows = _reanalyse(rows)
+            report.generation = self._build(iter(()), rows, lambda: records, report)
         return report
 
     def move_to(self, root: Path) -> None:
@@ -282,6 +294,23 @@ def _analyse(incoming: Iterable[PreparedDocument], progress: Progress | None) ->
                 if progress and time.monotonic() - last > 0.5:
                     last = time.monotonic()
                     progress(f"형태소 분석 {done:,}개", 0.5)
+    if batch:
+        yield from flush()
+
+
+def _reanalyse(rows: Iterable[StoredChunk]) -> Iterator[StoredChunk]:
+    """Stored rows with their tokens made again from the stored chunk text (Kiwi worker threads, in batches)."""
+    batch: list[StoredChunk] = []
+
+    def flush() -> Iterator[StoredChunk]:
+        for row, tokens in zip(batch, morphs_batch([r.chunk.text for r in batch])):
+            yield StoredChunk(row.chunk, row.doc, " ".join(tokens))
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 256:
+            yield from flush()
     if batch:
         yield from flush()
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seoulai.text.korean import STOP_WORDS
+
 FIELDS = ("body", "gram")  # "gram" only when the collection was built with character bigrams
 
 
@@ -62,6 +64,11 @@ class AnalyzedQuery:
                 counts[gram] = counts.get(gram, 0.0) + 1.0
             return counts
         return self.terms
+
+    def content_terms(self) -> dict[str, float]:
+        """The question's topic words, without light words such as "수", "있다", "경우": what is highlighted in
+        the passages and checked for coverage."""
+        return {token: weight for token, weight in self.terms.items() if token not in STOP_WORDS}
 
 
 class FieldBuilder:

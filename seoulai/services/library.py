@@ -137,7 +137,7 @@ class LibraryService:
             if collection.outdated():
                 collection.rebuild()
                 rebuilt.append(name)
-                log.warning("collection %s rebuilt with the current ranking parameters", name)
+                log.warning("collection %s rebuilt with the current ranking parameters and word analysis", name)
         return rebuilt
 
     def install_demo(self, folder: Path) -> IngestReport:

@@ -249,6 +249,44 @@ def test_a_collection_built_with_older_ranking_parameters_is_rebuilt(tmp_path: P
         services.close()
 
 
+def test_a_collection_analysed_by_an_older_version_is_re_tokenised_from_its_stored_text(
+        tmp_path: Path, laws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stored tokens of an earlier version lack the light words ("수", "있다") that ranking now uses; at start
+    the collection is analysed again from its stored chunk texts (no file is read), with nothing lost."""
+    import seoulai.retrieval.collection as collection_module
+    from seoulai.services import build_services
+    from seoulai.text.korean import STOP_WORDS, morphs_batch
+
+    def old_analysis(texts: list[str]):  # type: ignore[no-untyped-def]
+        for tokens in morphs_batch(texts):
+            yield [t for t in tokens if t not in STOP_WORDS]
+
+    settings = Settings(index_dir=tmp_path / "idx", data_dir=tmp_path / "data", embed={"backend": "none"},
+                        llm={"backend": "none"})
+    with monkeypatch.context() as patch:
+        patch.setattr(collection_module, "ANALYSIS", 1)
+        patch.setattr(collection_module, "morphs_batch", old_analysis)
+        SearchIndex(settings).ingest([laws], "공통")
+    old = Collection(settings.index_dir, "공통")
+    view = old.view()
+    assert view is not None
+    before = {row.chunk.id: row.tok_body.split() for row in view[1].stored()}
+    docs = [d.doc for d in old.documents()]
+    assert not any("수" in tokens for tokens in before.values()) and old.outdated()
+    services = build_services(settings)
+    try:
+        assert not old.outdated()
+        view = old.view()
+        assert view is not None
+        after = {row.chunk.id: row.tok_body.split() for row in view[1].stored()}
+        assert after.keys() == before.keys() and [d.doc for d in old.documents()] == docs
+        assert sum("수" in tokens for tokens in after.values()) > 10
+        assert all(set(before[cid]) <= set(after[cid]) for cid in after)
+        assert services.manuals.search_collections(["공통"], "처리기간의 계산")
+    finally:
+        services.close()
+
+
 @pytest.mark.filterwarnings("ignore:Failed to obtain server version:UserWarning")  # qdrant-client's own check
 def test_qdrant_server_down_keeps_keyword_search(tmp_path: Path, dead_url: str) -> None:
     """Several app servers share a Qdrant server (SEOULAI_RETRIEVAL__QDRANT_URL); when it cannot be reached
