@@ -10,6 +10,7 @@ Variants (comma-separated flags, applied on top of the product as it is):
   no-nums   numbers dropped from the question (the product's rule until 2026-12-02)
   stop      light words (korean.STOP_WORDS: 수, 것, 있다, …) dropped from index and question (the product's rule
             until 2026-12-02)
+  k1=X      BM25 term saturation k1 = X in every field (the product's is 1.5)
 
 Usage: python benchmarks/query_variants.py --corpus DIR/laws-kr/kr [--variants product,joined,no-nums,stop]
 """
@@ -49,6 +50,11 @@ def apply(flags: set[str]) -> None:
         query_module.morphs = joined  # type: ignore[assignment]
     if "no-nums" in flags:
         query_module._NOISE = re.compile(r"[\d,.]+|[a-z]")
+    for flag in flags:
+        if flag.startswith("k1="):
+            from seoulai.retrieval.keyword import FieldBuilder
+
+            FieldBuilder.__init__.__defaults__ = (float(flag[3:]), 0.75)
     if "stop" in flags:
         plain = korean._filter
 

@@ -2,7 +2,7 @@
 
 A chunk's score for a question is
 
-    (BM25 over Kiwi morphemes [k1 1.5, b 0.5] + 0.1 x BM25 over character bigrams, if built)
+    (BM25 over Kiwi morphemes [k1 1.5, b 0.75] + 0.1 x BM25 over character bigrams, if built)
     x (1 + 0.35 x family score / best family score)        -- the act (with its decrees) as a whole
     x 0.3 for addenda (부칙)                                  -- transitional provisions rarely answer
     + the best score again for an article the question cites by law name and number,
