@@ -274,8 +274,18 @@ class Collection:
         self._view = None
 
 
-def _analyse(incoming: Iterable[PreparedDocument], progress: Progress | None) -> Iterator[StoredChunk]:
-    """Tokenise new chunks in batches (Kiwi worker threads)."""
+def _analyse(incoming: Iterable[PreparedDocument], progress: Progress | None = None) -> Iterator[StoredChunk]:
+    """Tokenise new chunks."""
+    return _tokenised(((prepared.record.doc, chunk) for prepared in incoming for chunk in prepared.chunks), progress)
+
+
+def _reanalyse(rows: Iterable[StoredChunk]) -> Iterator[StoredChunk]:
+    """Stored rows with their tokens made again from the stored chunk text."""
+    return _tokenised((row.doc, row.chunk) for row in rows)
+
+
+def _tokenised(pairs: Iterable[tuple[str, Chunk]], progress: Progress | None = None) -> Iterator[StoredChunk]:
+    """(document, chunk) pairs as stored rows, tokenised in batches by Kiwi's worker threads."""
     batch: list[tuple[str, Chunk]] = []
     done = 0
     last = time.monotonic()
@@ -285,32 +295,14 @@ def _analyse(incoming: Iterable[PreparedDocument], progress: Progress | None) ->
             yield StoredChunk(chunk, doc, " ".join(tokens))
         batch.clear()
 
-    for prepared in incoming:
-        for chunk in prepared.chunks:
-            batch.append((prepared.record.doc, chunk))
-            if len(batch) >= 256:
-                done += len(batch)
-                yield from flush()
-                if progress and time.monotonic() - last > 0.5:
-                    last = time.monotonic()
-                    progress(f"형태소 분석 {done:,}개", 0.5)
-    if batch:
-        yield from flush()
-
-
-def _reanalyse(rows: Iterable[StoredChunk]) -> Iterator[StoredChunk]:
-    """Stored rows with their tokens made again from the stored chunk text (Kiwi worker threads, in batches)."""
-    batch: list[StoredChunk] = []
-
-    def flush() -> Iterator[StoredChunk]:
-        for row, tokens in zip(batch, morphs_batch([r.chunk.text for r in batch])):
-            yield StoredChunk(row.chunk, row.doc, " ".join(tokens))
-        batch.clear()
-
-    for row in rows:
-        batch.append(row)
+    for pair in pairs:
+        batch.append(pair)
         if len(batch) >= 256:
+            done += len(batch)
             yield from flush()
+            if progress and time.monotonic() - last > 0.5:
+                last = time.monotonic()
+                progress(f"형태소 분석 {done:,}개", 0.5)
     if batch:
         yield from flush()
 
