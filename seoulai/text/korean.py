@@ -24,7 +24,7 @@ _KEEP = ("NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "SL", "SN", "SH")
 # list did not earn its place: BENCHMARKS.md) but are left out wherever the question's topic words are meant:
 # highlighting, the coverage check, follow-up detection (AnalyzedQuery.content_terms).
 STOP_WORDS = frozenset("것 수 등 때 곳 데 바 중 개 명 경우 관련 해당 이 그 저 및 또는 하다 되다 있다 없다 같다 않다 위하다 "
-                  "대하다 따르다 의하다 관하다 이하 이상 제 조 항 호 목".split())
+                       "대하다 따르다 의하다 관하다 이하 이상 제 조 항 호 목".split())
 # Bumped whenever the tokens stored at index time change; a collection analysed by another version is analysed
 # again from its stored chunk texts at start (Collection.outdated / rebuild).
 ANALYSIS_VERSION = 2
