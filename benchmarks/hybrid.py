@@ -52,7 +52,8 @@ def searcher(index_dir: Path, cache: Path | None, dense: bool) -> SearchIndex:
     return SearchIndex(settings, build_embedder(settings) if dense else None)
 
 
-def dense_side(svc: SearchIndex, name: str, max_embed: int, label: str, notes: list[str]) -> SearchIndex | None:
+def dense_side(svc: SearchIndex, name: str, max_embed: int, label: str, notes: list[str],
+               questions: list[str]) -> SearchIndex | None:
     """Put every chunk's vector in Qdrant (the app's background filler) and return the searcher, or None with a
     note when more than ``max_embed`` chunks are missing from the cache (the set then has keyword rows only)."""
     assert svc.dense is not None
@@ -68,7 +69,9 @@ def dense_side(svc: SearchIndex, name: str, max_embed: int, label: str, notes: l
     VectorFiller(svc).fill_once()
     notes.append(f"{label}: vectors of {len(texts):,} chunks into embedded Qdrant in "
                  f"{time.perf_counter() - started:.0f} s")
-    remember_queries(svc)
+    started = time.perf_counter()
+    remember_queries(svc, questions)
+    notes.append(f"{label}: {len(questions):,} questions embedded in {time.perf_counter() - started:.0f} s")
     return svc
 
 
@@ -121,11 +124,21 @@ def _pick(result: object, metric: str) -> float:
     return -1.0
 
 
-def remember_queries(svc: SearchIndex) -> None:
-    """Embed each question once for all the rows (the embedded model takes about 0.1-0.2 s a query here)."""
+def remember_queries(svc: SearchIndex, questions: list[str], batch: int = 64) -> None:
+    """Embed every question once, up front, for all the rows. The embedded engine takes them in batches (about 3x
+    faster than one call per question on these cores, the same vectors to the last bit); other embedders one by
+    one."""
+    from seoulai.llm.embedded import EmbeddedE5
+
     assert svc.dense is not None
     embedder = svc.dense.embedder
     embed, known = embedder.get_query_embedding, {}
+    unique = list(dict.fromkeys(questions))
+    if isinstance(embedder, EmbeddedE5):
+        engine = embedder._engine()
+        for start in range(0, len(unique), batch):
+            part = unique[start:start + batch]
+            known.update(zip(part, engine.query([q[: embedder.max_chars] for q in part]).tolist()))
 
     def cached(query: str) -> list[float]:
         if query not in known:
@@ -144,7 +157,7 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[flo
     index_dir = tmp / "idx_korquad"
     searcher(index_dir, cache, False).ingest([folder], "korquad")
     svc_kw, svc_d = searcher(index_dir, cache, False), searcher(index_dir, cache, True)
-    dense = dense_side(svc_d, "korquad", max_embed, "KorQuAD", notes)
+    dense = dense_side(svc_d, "korquad", max_embed, "KorQuAD", notes, [q["question"] for q in questions])
 
     def hits(search) -> dict[str, float]:  # type: ignore[no-untyped-def]
         return korquad_hits(questions, gold, search)
@@ -198,9 +211,11 @@ def main() -> None:
                          f"{stats['seconds']:.0f} s")
             svc_kw, svc_d = searcher(tmp / "idx_scope", args.vector_cache, False), searcher(tmp / "idx_scope",
                                                                                               args.vector_cache, True)
-            dense = dense_side(svc_d, "laws", args.max_embed, "fire-safety and KoBLEX (eval scope)", notes)
+            sets = {file: load_jsonl(shared / "eval" / file) for file in ("firesafety_dev.jsonl", "koblex_dev.jsonl")}
+            dense = dense_side(svc_d, "laws", args.max_embed, "fire-safety and KoBLEX (eval scope)", notes,
+                               [r["question"] for rows in sets.values() for r in rows])
             for label, file in (("fire-safety dev (72)", "firesafety_dev.jsonl"), ("KoBLEX dev (111)", "koblex_dev.jsonl")):
-                rows = load_jsonl(shared / "eval" / file)
+                rows = sets[file]
                 base = kiwi_bm25(shared, [str(corpus), str(shared / "eval" / file), "--scope-dirs", str(scope_file)], tmp)
                 table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
                 table[label].update(statute_rows(svc_kw, dense, rows, weights))
@@ -223,7 +238,7 @@ def main() -> None:
                              tmp)
             svc_kw_n, svc_d_n = searcher(tmp / "idx_nts", args.vector_cache, False), searcher(tmp / "idx_nts",
                                                                                                args.vector_cache, True)
-            dense_n = dense_side(svc_d_n, "laws", args.max_embed, "NTS rulings", notes)
+            dense_n = dense_side(svc_d_n, "laws", args.max_embed, "NTS rulings", notes, [r["question"] for r in rows])
             label = f"NTS rulings ({len(rows):,})"
             table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
             table[label].update(statute_rows(svc_kw_n, dense_n, rows, weights))
