@@ -2,7 +2,8 @@
 Recall@5 as the factors are added in turn, and the citation prior that is off by default.
 
 Usage: python benchmarks/ranking_ablation.py --corpus DIR/laws-kr/kr [--scope-index D] [--nts-index D]
-(the index folders are built when not given or empty).
+[--prior 0.01,0.05] [--prior-only]  (the index folders are built when not given or empty; --prior-only prints just
+the product and its citation-prior rows, with MRR@10 beside Recall@5).
 """
 import argparse
 import os
@@ -26,6 +27,8 @@ parser.add_argument("--shared", default=os.environ.get("SEOULAI_SHARED", str(ROO
 parser.add_argument("--corpus", required=True)
 parser.add_argument("--scope-index", type=Path)
 parser.add_argument("--nts-index", type=Path)
+parser.add_argument("--prior", default="0.1,0.2", help="citation-prior weights added to the product, as rows")
+parser.add_argument("--prior-only", action="store_true")
 args = parser.parse_args()
 shared, corpus = Path(args.shared), Path(args.corpus)
 tmp = Path(tempfile.mkdtemp(prefix="seoulai-ablation-"))
@@ -58,10 +61,12 @@ steps = [("Kiwi BM25 over our chunks (b=0.75), no statute factors", PLAIN, False
          ("+ thesaurus and abbreviations", C, True, True, True, False),
          ("+ cited articles first", replace(C, cited_article=1.0), True, True, True, False),
          ("+ law-family score 0.35", replace(C, cited_article=1.0, family=0.35), True, True, True, False),
-         ("+ asking sentence ×2 (= product keyword side)", P, True, True, True, True),
-         ("product + citation prior 0.1 (off: hurts KoBLEX)", replace(P, citation_prior=0.1), True, True, True, True),
-         ("product + citation prior 0.2", replace(P, citation_prior=0.2), True, True, True, True)]
+         ("+ asking sentence ×2 (= product keyword side)", P, True, True, True, True)]
+priors = [(f"product + citation prior {w:g}", replace(P, citation_prior=w), True, True, True, True)
+          for w in (float(x) for x in args.prior.split(",") if x)]
+steps = [("product (citation prior off)", P, True, True, True, True), *priors] if args.prior_only else steps + priors
 print("| variant | fire R@5 | KoBLEX R@5 | NTS R@5 |\n|---|---|---|---|")
 for label, r, c, e, s, a in steps:
-    vals = [score(rows, hits(views[p], rows, r, c, e, s, a))["recall@5"] for rows, p in sets.values()]
-    print(f"| {label} | " + " | ".join(f"{v:.3f}" for v in vals) + " |", flush=True)
+    vals = [score(rows, hits(views[p], rows, r, c, e, s, a)) for rows, p in sets.values()]
+    cell = "{0[recall@5]:.4f} / {0[mrr@10]:.4f}" if args.prior_only else "{0[recall@5]:.3f}"
+    print(f"| {label} | " + " | ".join(cell.format(v) for v in vals) + " |", flush=True)
