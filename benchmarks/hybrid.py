@@ -12,7 +12,7 @@ questions, the article their related_law line names as gold, over those laws). R
 
 Vectors come from the content-hash cache (--vector-cache) where an earlier run made them; a set with more than
 --max-embed chunks missing from the cache gets its keyword rows only, and the notes say how many chunks are missing
-(2 cores embed about 3.6 passages/s).
+(2 cores embed about 2.3 law chunks a second; benchmarks/fill_vectors.py fills the cache ahead of the run).
 Embedding throughput is measured on --throughput passages that are not in the cache.
 
 Usage: python benchmarks/hybrid.py --corpus DIR/laws-kr/kr [--vector-cache F] [--fusion 1:60,0.5:60] [--nts]
@@ -62,8 +62,8 @@ def dense_side(svc: SearchIndex, name: str, max_embed: int, label: str, notes: l
     missing = len(texts) - len(svc.dense.cache.get(texts))
     if missing > max_embed:
         notes.append(f"{label}: dense and hybrid not measured, {missing:,} of {len(texts):,} chunks are not in the "
-                     f"vector cache (about {missing / 3.6 / 60:.0f} min of embedding at 3.6 passages/s; fill the "
-                     "cache, then rerun)")
+                     f"vector cache (about {missing / 2.3 / 60:.0f} min of embedding at 2.3 passages/s; fill the "
+                     "cache with benchmarks/fill_vectors.py, then rerun)")
         return None
     started = time.perf_counter()
     VectorFiller(svc).fill_once()

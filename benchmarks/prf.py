@@ -13,6 +13,7 @@ import math
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,16 +26,18 @@ from retrieval import build, load_jsonl, scope_files, score, service  # noqa: E4
 from seoulai.retrieval.keyword import AnalyzedQuery, Ranking  # noqa: E402
 from seoulai.retrieval.query import analyze_query  # noqa: E402
 from seoulai.retrieval.statute import article_refs_with_titles  # noqa: E402
+from seoulai.retrieval.store import ChunkStore  # noqa: E402
 from seoulai.text.korean import STOP_WORDS  # noqa: E402
 
 
-def expanded(q: AnalyzedQuery, top: list[tuple[int, float]], store, idf, docs: int, terms: int,  # type: ignore[no-untyped-def]
-             beta: float) -> AnalyzedQuery:
+def expanded(q: AnalyzedQuery, top: list[tuple[int, float]], store: ChunkStore, idf: Callable[[str], float],
+             docs: int, terms: int, beta: float) -> AnalyzedQuery:
     shares = dict(top[:docs])
     total = sum(shares.values()) or 1.0
     weight: Counter[str] = Counter()
     marks = ",".join("?" * len(shares))
-    for pos, tokens in store.db.execute(f"SELECT pos, tok_body FROM chunks WHERE pos IN ({marks})", list(shares)):  # noqa: S608
+    query = f"SELECT pos, tok_body FROM chunks WHERE pos IN ({marks})"  # noqa: S608
+    for pos, tokens in store.db.execute(query, list(shares)):
         counts = Counter(tokens.split())
         length = sum(counts.values()) or 1
         for token, n in counts.items():
