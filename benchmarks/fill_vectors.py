@@ -23,17 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import build, law_files, nts_questions, scope_files, service  # noqa: E402
+from retrieval import build, law_files, nts_questions, passage_texts, scope_files, service  # noqa: E402
 
 from seoulai.config import Settings  # noqa: E402
 from seoulai.llm import build_embedder  # noqa: E402
-from seoulai.retrieval.dense import passage_text  # noqa: E402
 from seoulai.retrieval.index import SearchIndex  # noqa: E402
-
-
-def texts_of(index_dir: Path) -> list[str]:
-    collection = service(index_dir).collection("laws")
-    return [passage_text(c) for d in collection.documents() for c in collection.chunks_of([d.doc])]
 
 
 def main() -> None:
@@ -62,7 +56,7 @@ def main() -> None:
         if not (index_dir / "collections").exists():
             stats = build(index_dir, "laws", args.corpus, files())
             print(f"{label}: built {stats['chunks']:,} chunks in {stats['seconds']:.0f} s", flush=True)
-        texts = texts_of(index_dir)
+        texts = passage_texts(service(index_dir).collection("laws"))
         have = dense.cache.get(texts)
         missing = list(dict.fromkeys(t for i, t in enumerate(texts) if i not in have))
         print(f"{label}: {len(texts):,} chunks, {len(missing):,} not in the cache", flush=True)

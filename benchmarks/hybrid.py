@@ -35,11 +35,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl, nts_questions,  # noqa: E402
-                       scope_files, score)
+                       passage_texts, scope_files, score)
 
 from seoulai.config import Settings  # noqa: E402
 from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
-from seoulai.retrieval.dense import passage_text  # noqa: E402
 from seoulai.retrieval.index import SearchIndex  # noqa: E402
 
 
@@ -57,8 +56,7 @@ def dense_side(svc: SearchIndex, name: str, max_embed: int, label: str, notes: l
     """Put every chunk's vector in Qdrant (the app's background filler) and return the searcher, or None with a
     note when more than ``max_embed`` chunks are missing from the cache (the set then has keyword rows only)."""
     assert svc.dense is not None
-    collection = svc.collection(name)
-    texts = [passage_text(c) for d in collection.documents() for c in collection.chunks_of([d.doc])]
+    texts = passage_texts(svc.collection(name))
     missing = len(texts) - len(svc.dense.cache.get(texts))
     if missing > max_embed:
         notes.append(f"{label}: dense and hybrid not measured, {missing:,} of {len(texts):,} chunks are not in the "

@@ -36,8 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from seoulai.config import Settings  # noqa: E402
+from seoulai.retrieval.collection import Collection  # noqa: E402
 from seoulai.retrieval.keyword import Ranking  # noqa: E402
 from seoulai.retrieval.query import analyze_query  # noqa: E402
+from seoulai.retrieval.dense import passage_text  # noqa: E402
 from seoulai.retrieval.index import SearchIndex  # noqa: E402
 
 REF = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
@@ -54,6 +56,11 @@ def service(index_dir: Path, char_bigrams: bool = False) -> SearchIndex:
     settings = Settings(index_dir=index_dir, embed={"backend": "none"}, llm={"backend": "none"},
                         retrieval={"char_bigrams": char_bigrams})
     return SearchIndex(settings)
+
+
+def passage_texts(collection: Collection) -> list[str]:
+    """What the dense side embeds for every chunk of a collection (the vector cache's keys), in document order."""
+    return [passage_text(c) for d in collection.documents() for c in collection.chunks_of([d.doc])]
 
 
 def law_files(corpus: Path, dirs: "list[str] | set[str]") -> list[Path]:
