@@ -10,6 +10,9 @@ questions, the article their related_law line names as gold, over those laws). R
 - hybrid: the product default (RRF of both: ``retrieval.dense_weight``, ``retrieval.rrf_k``), and the pairs of
   --fusion.
 
+Each question is searched once on each side; every row is cut or fused from those two lists, exactly as
+``SearchIndex.search`` would (checked on the first questions of each set, in the notes).
+
 Vectors come from the content-hash cache (--vector-cache) where an earlier run made them; a set with more than
 --max-embed chunks missing from the cache gets its keyword rows only, and the notes say how many chunks are missing
 (2 cores embed about 2.3 law chunks a second; benchmarks/fill_vectors.py fills the cache ahead of the run).
@@ -39,7 +42,8 @@ from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl,
 
 from seoulai.config import Settings  # noqa: E402
 from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
+from seoulai.retrieval.index import SearchIndex, fuse  # noqa: E402
+from seoulai.retrieval.query import analyze_query  # noqa: E402
 
 
 def searcher(index_dir: Path, cache: Path | None, dense: bool) -> SearchIndex:
@@ -77,15 +81,43 @@ def as_json(hits: list) -> list[dict]:  # type: ignore[type-arg]
     return [h.to_json() for h in hits]
 
 
+def both_sides(svc: SearchIndex, questions: list[str], name: str, notes: list[str], label: str,
+               check: int = 30) -> dict[str, tuple[list, list]]:  # type: ignore[type-arg]
+    """Each question's keyword and dense candidates, searched once (``retrieval.candidates`` from each side, as
+    ``SearchIndex.search`` takes them). ``search`` only fuses the two after that, so every hybrid row is ``fuse``
+    of these lists, the keyword row their keyword head (``search`` without an embedder) and the dense row the dense
+    head: one pass per set instead of one per row. The first ``check`` questions are also searched the slow way
+    and the note says whether they matched."""
+    cand = max(svc.settings.retrieval.candidates, 10)
+    started = time.perf_counter()
+    sides = {q: (svc._keyword(analyze_query(q), [name], cand), svc._dense(q, [name], cand))
+             for q in dict.fromkeys(questions)}
+    seconds = time.perf_counter() - started
+    retrieval, same = svc.settings.retrieval, 0
+    sample = list(sides)[:check]
+    for q in sample:
+        keyword, dense = sides[q]
+        fused = fuse(keyword, dense, 10, retrieval.rrf_k, retrieval.dense_weight)
+        same += ([h.chunk_id for h in fused] == [h.chunk_id for h in svc.search(q, [name], 10)]
+                 and [h.chunk_id for h in dense[:10]] == [h.chunk_id for h in svc._dense(q, [name], 10)])
+    notes.append(f"{label}: {len(sides):,} questions searched on both sides in {seconds:.0f} s "
+                 f"({len(sides) / seconds:.1f}/s); of the first {len(sample)}, {same} gave the same top 10 as "
+                 "SearchIndex.search and the dense search itself")
+    return sides
+
+
 def statute_rows(svc_kw: SearchIndex, svc_d: SearchIndex | None, rows: list[dict], weights: list[tuple[float, int]],
-                 name: str = "laws") -> dict[str, dict[str, float]]:
+                 notes: list[str], label: str, name: str = "laws") -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
-    out["keyword"] = score(rows, {r["id"]: as_json(svc_kw.search(r["question"], [name], 10)) for r in rows})
     if svc_d is None:
+        out["keyword"] = score(rows, {r["id"]: as_json(svc_kw.search(r["question"], [name], 10)) for r in rows})
         return out
-    out["dense"] = score(rows, {r["id"]: as_json(svc_d._dense(r["question"], [name], 10)) for r in rows})
-    for label, _ in fusions(svc_d, weights):
-        out[label] = score(rows, {r["id"]: as_json(svc_d.search(r["question"], [name], 10)) for r in rows})
+    sides = both_sides(svc_d, [r["question"] for r in rows], name, notes, label)
+    out["keyword"] = score(rows, {r["id"]: as_json(sides[r["question"]][0][:10]) for r in rows})
+    out["dense"] = score(rows, {r["id"]: as_json(sides[r["question"]][1][:10]) for r in rows})
+    for row, retrieval in fusions(svc_d, weights):
+        out[row] = score(rows, {r["id"]: as_json(fuse(*sides[r["question"]], 10, retrieval.rrf_k,
+                                                      retrieval.dense_weight)) for r in rows})
     return out
 
 
@@ -160,11 +192,13 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[flo
     def hits(search) -> dict[str, float]:  # type: ignore[no-untyped-def]
         return korquad_hits(questions, gold, search)
 
-    out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5))}
-    if dense is not None:
-        out["dense"] = hits(lambda q: dense._dense(q, ["korquad"], 5))
-        for label, _ in fusions(dense, weights):
-            out[label] = hits(lambda q: dense.search(q, ["korquad"], 5))
+    if dense is None:
+        out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5))}
+    else:
+        sides = both_sides(dense, [q["question"] for q in questions], "korquad", notes, "KorQuAD")
+        out = {"keyword": hits(lambda q: sides[q][0][:5]), "dense": hits(lambda q: sides[q][1][:5])}
+        for label, retrieval in fusions(dense, weights):
+            out[label] = hits(lambda q: fuse(*sides[q], 5, retrieval.rrf_k, retrieval.dense_weight))
     assert svc_d.dense is not None
     svc_d.dense.close()
     return out, sample
@@ -216,7 +250,7 @@ def main() -> None:
                 rows = sets[file]
                 base = kiwi_bm25(shared, [str(corpus), str(shared / "eval" / file), "--scope-dirs", str(scope_file)], tmp)
                 table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
-                table[label].update(statute_rows(svc_kw, dense, rows, weights))
+                table[label].update(statute_rows(svc_kw, dense, rows, weights, notes, label))
                 print(label, json.dumps(table[label]), flush=True)
             assert svc_d.dense is not None
             svc_d.dense.close()
@@ -239,7 +273,7 @@ def main() -> None:
             dense_n = dense_side(svc_d_n, "laws", args.max_embed, "NTS rulings", notes, [r["question"] for r in rows])
             label = f"NTS rulings ({len(rows):,})"
             table[label] = {"plain Kiwi BM25": {m: _pick(base, m) for m in ("recall@5", "mrr@10")}}
-            table[label].update(statute_rows(svc_kw_n, dense_n, rows, weights))
+            table[label].update(statute_rows(svc_kw_n, dense_n, rows, weights, notes, label))
         rate = throughput(args.throughput)
         notes.append(f"embedding throughput (embedded e5-small, 4-bit): {rate:.1f} passages/s on "
                      f"{os.cpu_count()} cores" + (f"; the eval scope's {chunks:,} chunks take {chunks / rate / 60:.0f} min "
