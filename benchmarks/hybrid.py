@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -81,6 +82,9 @@ def as_json(hits: list) -> list[dict]:  # type: ignore[type-arg]
     return [h.to_json() for h in hits]
 
 
+DEFAULT = Settings().retrieval
+
+
 def both_sides(svc: SearchIndex, questions: list[str], name: str, notes: list[str], label: str,
                check: int = 30) -> dict[str, tuple[list, list]]:  # type: ignore[type-arg]
     """Each question's keyword and dense candidates, searched once (``retrieval.candidates`` from each side, as
@@ -106,33 +110,26 @@ def both_sides(svc: SearchIndex, questions: list[str], name: str, notes: list[st
     return sides
 
 
-def statute_rows(svc_kw: SearchIndex, svc_d: SearchIndex | None, rows: list[dict], weights: list[tuple[float, int]],
-                 notes: list[str], label: str, name: str = "laws") -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    if svc_d is None:
-        out["keyword"] = score(rows, {r["id"]: as_json(svc_kw.search(r["question"], [name], 10)) for r in rows})
-        return out
-    sides = both_sides(svc_d, [r["question"] for r in rows], name, notes, label)
-    out["keyword"] = score(rows, {r["id"]: as_json(sides[r["question"]][0][:10]) for r in rows})
-    out["dense"] = score(rows, {r["id"]: as_json(sides[r["question"]][1][:10]) for r in rows})
-    for row, retrieval in fusions(svc_d, weights):
-        out[row] = score(rows, {r["id"]: as_json(fuse(*sides[r["question"]], 10, retrieval.rrf_k,
-                                                      retrieval.dense_weight)) for r in rows})
+def row_searches(sides: dict[str, tuple[list, list]], weights: list[tuple[float, int]],  # type: ignore[type-arg]
+                 k: int) -> dict[str, Callable[[str], list]]:  # type: ignore[type-arg]
+    """Each row's search over the lists of ``both_sides``: the keyword and dense heads, then ``fuse`` at the product
+    default and at each pair of --fusion."""
+    out: dict[str, Callable[[str], list]] = {"keyword": lambda q: sides[q][0][:k],  # type: ignore[type-arg]
+                                             "dense": lambda q: sides[q][1][:k]}
+    grid = [(DEFAULT.dense_weight, DEFAULT.rrf_k)] + [p for p in weights if p != (DEFAULT.dense_weight, DEFAULT.rrf_k)]
+    for w, rrf_k in grid:
+        default = " (default)" if (w, rrf_k) == (DEFAULT.dense_weight, DEFAULT.rrf_k) else ""
+        out[f"hybrid RRF w={w:g} k={rrf_k}{default}"] = lambda q, w=w, rrf_k=rrf_k: fuse(*sides[q], k, rrf_k, w)
     return out
 
 
-DEFAULT = Settings().retrieval
-
-
-def fusions(svc: SearchIndex, weights: list[tuple[float, int]]):  # type: ignore[no-untyped-def]
-    """(row label, the settings set to it): the product default first, then the grid of --fusion."""
-    retrieval = svc.settings.retrieval
-    grid = [(DEFAULT.dense_weight, DEFAULT.rrf_k)] + [p for p in weights if p != (DEFAULT.dense_weight, DEFAULT.rrf_k)]
-    for w, k in grid:
-        retrieval.dense_weight, retrieval.rrf_k = w, k
-        default = " (default)" if (w, k) == (DEFAULT.dense_weight, DEFAULT.rrf_k) else ""
-        yield f"hybrid RRF w={w:g} k={k}{default}", retrieval
-    retrieval.dense_weight, retrieval.rrf_k = DEFAULT.dense_weight, DEFAULT.rrf_k
+def statute_rows(svc_kw: SearchIndex, svc_d: SearchIndex | None, rows: list[dict], weights: list[tuple[float, int]],
+                 notes: list[str], label: str, name: str = "laws") -> dict[str, dict[str, float]]:
+    if svc_d is None:
+        return {"keyword": score(rows, {r["id"]: as_json(svc_kw.search(r["question"], [name], 10)) for r in rows})}
+    sides = both_sides(svc_d, [r["question"] for r in rows], name, notes, label)
+    return {row: score(rows, {r["id"]: as_json(search(r["question"])) for r in rows})
+            for row, search in row_searches(sides, weights, 10).items()}
 
 
 def kiwi_bm25(shared: Path, args: list[str], tmp: Path) -> dict[str, dict[str, float]]:
@@ -196,9 +193,7 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[flo
         out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5))}
     else:
         sides = both_sides(dense, [q["question"] for q in questions], "korquad", notes, "KorQuAD")
-        out = {"keyword": hits(lambda q: sides[q][0][:5]), "dense": hits(lambda q: sides[q][1][:5])}
-        for label, retrieval in fusions(dense, weights):
-            out[label] = hits(lambda q: fuse(*sides[q], 5, retrieval.rrf_k, retrieval.dense_weight))
+        out = {row: hits(search) for row, search in row_searches(sides, weights, 5).items()}
     assert svc_d.dense is not None
     svc_d.dense.close()
     return out, sample
