@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.ui import escape_markdown, get_person, get_services
+from seoulai.ui import escape_markdown, get_person, get_services, render_departments
 from seoulai.ui.answer_view import render_answer, stream_answer
 from seoulai.ui.history import conversation_turns, history_of, new_conversation, remember
 
@@ -52,6 +52,7 @@ for index, turn in enumerate(turns):
     with st.chat_message("user"):
         st.text(turn["question"])
     with st.chat_message("assistant"):
+        render_departments(turn.get("departments", []))
         render_answer(turn["answer"], key=f"ms_{index}")
         feedback(index, turn)
 
@@ -61,9 +62,14 @@ if question:
     history = history_of(turns)
     with st.chat_message("user"):
         st.text(question)
-    with st.chat_message("assistant"), st.spinner("근거를 찾고 답변을 작성하고 있습니다…"):
-        answer = stream_answer(services.manuals.ask(person, question, history, use_model=mode == "답변 생성"),
-                               st.empty())
+    with st.chat_message("assistant"):
+        # "○○은 어느 과에서 해요?": the units whose 사무분장 covers it, above the answer (none for other questions).
+        departments = services.departments.for_question(person, question)
+        render_departments(departments)
+        with st.spinner("근거를 찾고 답변을 작성하고 있습니다…"):
+            answer = stream_answer(services.manuals.ask(person, question, history, use_model=mode == "답변 생성"),
+                                   st.empty())
         if answer is not None:
             remember(services, person, "manual", "ms_conversation", question, answer)
+            turns[-1]["departments"] = departments
             st.rerun()

@@ -117,6 +117,11 @@ class RetrievalSettings(BaseModel):
                        "only grid region that helped both dev sets, BENCHMARKS.md).")
     dense_weight: float = Field(0.5, ge=0, description="Weight of the dense ranking in the fusion (keyword = 1).")
     shared_collection: str = Field("공통", description="Name of the collection every department can read.")
+    relevance_floor: float = Field(
+        0.2, ge=0, le=1, description="Least relevance (0-1: the share of the question's rare words a passage holds, "
+        "or the embedder's similarity, seoulai/retrieval/floor.py) for a passage to count as evidence; below it for "
+        "every passage the app answers 찾지 못했습니다 without calling the model and `seoulai search` shows nothing "
+        "(`--all` shows the rest).")
     vector_cache: Path | None = Field(
         None, description="SQLite file of vectors by content hash (default: <index dir>/vectors.sqlite)."
     )
@@ -130,10 +135,6 @@ class AnswerSettings(BaseModel):
     """Grounded answers."""
 
     passages: int = Field(5, ge=1, le=20, description="Passages given to the model per question.")
-    min_coverage: float = Field(
-        0.34, ge=0, le=1, description="Share of the question's words a passage must contain to count as evidence; "
-        "below it for every passage the app says 근거를 찾지 못했습니다 without calling the model."
-    )
     history_turns: int = Field(4, ge=0, le=20, description="Earlier turns of the conversation given to the model.")
     max_question_chars: int = Field(
         2000, ge=100, le=20000, description="Longest question accepted (the chat input and the search refuse more)."
@@ -218,11 +219,14 @@ class AuthSettings(BaseModel):
         "none", description="none (no sign-in: everyone is the demo person), local (accounts file), oidc (st.login)."
     )
     demo_department: str = Field(
-        "서울특별시/디지털도시국/디지털정책과", description="Department of the demo person when mode is none."
+        "서울특별시/디지털도시국/디지털정책과", description="Department of the demo person when mode is none: a full "
+        "org path, or a 과 name the chart has once (the 내 부서 picker in the sidebar changes it per session)."
     )
     demo_role: str = Field("admin", description="Role of the demo person when mode is none.")
     org_chart: Path | None = Field(
-        None, description="YAML org chart (실/국/과 tree with headcounts); default: the bundled demo chart."
+        None, description="YAML org chart (실/국/과 tree with headcounts). Set: it always wins (another city's chart). "
+        "Unset: the chart is built from the 행정기구 설치 조례 시행규칙 in the shared library and follows its "
+        "re-ingestion; without that rule, the bundled demo chart."
     )
     accounts_path: Path | None = Field(
         None, description="An accounts.json of an earlier version, imported once into the state store "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from seoulai.answer.citations import check_citations
@@ -24,9 +24,9 @@ from seoulai.answer.scope import josa, missing_laws, named_laws
 from seoulai.llm import Call, ChatModel, LLMError, Message, StreamInterrupted
 from seoulai.privacy.pii import detect, mask, summary
 from seoulai.prompts import boundary, render
-from seoulai.retrieval.hits import Hit
+from seoulai.retrieval.hits import Hit, metadata_from_json
 from seoulai.retrieval.index import SearchIndex
-from seoulai.retrieval.keyword import AnalyzedQuery
+from seoulai.retrieval.references import Reference
 from seoulai.retrieval.query import analyze_query
 
 NO_EVIDENCE = "근거를 찾지 못했습니다"
@@ -75,13 +75,19 @@ class Answer:
                 "incomplete": self.incomplete, "notice": self.notice, "error_code": self.error_code,
                 "event_id": self.event_id, "masked": self.masked, "searched": mask(self.searched),
                 "terms": self.terms, "missing_laws": self.missing_laws,
-                "passages": [{**h.to_json(), "text": mask(h.text), "chunk_id": h.chunk_id} for h in self.passages]}
+                "passages": [{**h.to_json(), "text": mask(h.text), "chunk_id": h.chunk_id,
+                              "references": [{**asdict(r), "text": mask(r.text)} for r in h.references]}
+                             for h in self.passages]}
 
     @classmethod
     def from_store(cls, data: dict) -> "Answer":  # type: ignore[type-arg]
         passages = [Hit(source=p["source"], title=p["title"], section=p["section"], page=p.get("page"),
                         text=p["text"], score=p.get("score", 0.0), collection=p.get("collection", ""),
-                        chunk_id=p.get("chunk_id", ""), effective_date=p.get("effective_date"))
+                        chunk_id=p.get("chunk_id", ""), effective_date=p.get("effective_date"),
+                        metadata=metadata_from_json(p),  # 종류, 담당부서, 출처 … as the cards showed them
+                        references=tuple(Reference(r["title"], r["section"], r.get("text", ""),
+                                                   r.get("collection", ""), r.get("chunk_id", ""))
+                                         for r in p.get("references", [])))
                     for p in data.get("passages", [])]
         return cls(question=data["question"], status=data["status"], text=data.get("text", ""), passages=passages,
                    cited=list(data.get("cited", [])), invalid_citations=list(data.get("invalid", [])),
@@ -109,12 +115,11 @@ class AnswerEvent:
 
 
 class AnswerEngine:
-    def __init__(self, search: SearchIndex, chat: ChatModel, passages: int = 5, min_coverage: float = 0.34,
-                 history_turns: int = 4, privacy: str = "mask") -> None:
+    def __init__(self, search: SearchIndex, chat: ChatModel, passages: int = 5, history_turns: int = 4,
+                 privacy: str = "mask") -> None:
         self.search = search
         self.chat = chat
         self.passages = passages
-        self.min_coverage = min_coverage
         self.history_turns = history_turns
         self.privacy = privacy
 
@@ -135,12 +140,6 @@ class AnswerEngine:
             if 4 <= len(line) <= 300:
                 return Plan(query=line, follow_up=True, rewritten=line, history=recent)
         return Plan(query=f"{previous_question(history)} {question}", follow_up=True, history=recent)
-
-    def retrieve(self, analyzed: AnalyzedQuery, collections: Sequence[str],
-                 docs: Sequence[str] | None = None) -> list[Hit]:
-        """The passages that count as evidence: searched, then kept when they hold enough of the question."""
-        hits = self.search.search(analyzed, collections, self.passages, docs)
-        return [h for h in hits if coverage(analyzed, h) >= self.min_coverage]
 
     # -- the answer -----------------------------------------------------------------------------------------------
     def ask(self, question: str, collections: Sequence[str], history: Sequence[Turn] = (),
@@ -169,12 +168,12 @@ class AnswerEngine:
             answer.notice = _missing_notice(answer.missing_laws)
             yield self._done(answer, started)
             return
-        hits = self.search.search(analyzed, collections, self.passages, docs)
+        hits = self.search.search(analyzed, collections, self.passages, docs, floor=False)
         answer.nearest = hits[0].collection if hits else ""
-        answer.passages = [h for h in hits if coverage(analyzed, h) >= self.min_coverage]
+        answer.passages = [h for h in hits if self.search.is_evidence(h)]
         yield AnswerEvent("passages", passages=answer.passages)
         if not answer.passages:
-            answer.status, answer.notice = "no_evidence", f"{NO_EVIDENCE}. 질문을 바꾸거나 다른 낱말로 검색해 보세요."
+            answer.status, answer.notice = "no_evidence", _nothing_found()
         elif not use_model or not self.chat.configured:
             answer.status = "retrieval_only"
             answer.notice = ("검색만 보기입니다." if not use_model else
@@ -247,18 +246,13 @@ class AnswerEngine:
         return final
 
 
+def _nothing_found() -> str:
+    """What a person reads when no passage reaches the relevance floor (no article is shown as evidence)."""
+    return (f"{NO_EVIDENCE}. 읽을 수 있는 문서함의 규정·매뉴얼에서 이 질문에 답하는 조문을 찾지 못했습니다. 규정에 없는 "
+            "내용일 수 있으니 담당 부서에 확인하거나, 다른 낱말로 다시 물어보세요.")
+
+
 def _missing_notice(titles: list[str]) -> str:
     names = ", ".join(f"「{t}」" for t in titles)
     return (f"문서함에 {names}{josa(titles[-1], '이', '가')} 없습니다. 필요하면 매뉴얼 관리에서 올리거나 부서 관리자에게 "
             "등록을 요청하세요.")
-
-
-def coverage(analyzed: AnalyzedQuery, hit: Hit) -> float:
-    """Share of the question's content words (by weight) that the passage holds: in its analysed words (kept at
-    index time) or its title and heading path."""
-    terms = analyzed.content_terms()
-    if not terms:
-        return 0.0
-    heading = f"{hit.title} {hit.section}"
-    total = sum(terms.values())
-    return sum(w for t, w in terms.items() if t in hit.terms or t in heading) / total

@@ -1,4 +1,5 @@
-"""The organisation chart: a 실/국/과 tree with headcounts, read from a YAML file."""
+"""The organisation chart: a 실/국/과 tree with headcounts, read from a YAML file or built from the city's
+행정기구 설치 조례 시행규칙 (see :mod:`seoulai.auth.org_rule`, which also decides which one is used)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from seoulai.errors import InputError
 DEFAULT_CHART = Path(__file__).with_name("orgchart_seoul.yaml")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Unit:
     path: str  # "서울특별시/행정국/총무과"
     headcount: int
     code: str = ""  # the city's own unit code, if the chart gives one: a rename then keeps the collection
+    duties: tuple[str, ...] = ()  # 사무분장 lines of the rule the unit was read from (empty for a YAML chart)
+    source: str = ""  # the rule's title, for citing where the unit and its duties come from
+    section: str = ""  # the rule's heading path, "제2장 본청 > 제17조의5 (행정국)"
 
     @property
     def name(self) -> str:
@@ -25,6 +29,18 @@ class Unit:
     @property
     def depth(self) -> int:
         return self.path.count("/")
+
+    @property
+    def parent_path(self) -> str:
+        """The path of the unit above ("" for the root)."""
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+    # A unit is its path: charts are compared unit by unit in hot loops, and duties can be long tuples.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unit) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
 
 
 class OrgChart:
@@ -62,7 +78,9 @@ class OrgChart:
         return [u for u in self.units if u.name == name]
 
     def leaves(self) -> list[Unit]:
-        return [u for u in self.units if not any(o.path.startswith(u.path + "/") for o in self.units)]
+        # One pass over the parents: the rule's chart has hundreds of units, a pairwise check would be quadratic.
+        parents = {u.parent_path for u in self.units}
+        return [u for u in self.units if u.path not in parents]
 
     def subtree(self, path: str) -> list[Unit]:
         return [u for u in self.units if u.path == path or u.path.startswith(path + "/")]

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from seoulai.auth.orgchart import OrgChart
 from seoulai.auth.people import Person
 from seoulai.auth.roles import Role
 from seoulai.errors import InputError
+
+if TYPE_CHECKING:
+    from seoulai.auth.org_rule import OrgSource
 
 DEPT = "dept:"
 USER = "user:"
@@ -22,12 +26,43 @@ _MAX_NAME = 80  # collection names become folder names: 80 Hangul syllables stay
 
 
 class Policy:
-    def __init__(self, org: OrgChart, shared: str) -> None:
-        self.org = org
+    def __init__(self, org: "OrgChart | OrgSource", shared: str) -> None:
+        # A fixed chart, or the source that follows the organisation rule in the library (re-read per request).
+        self.source = org
         self.shared = shared
+        self._labels: tuple[OrgChart, dict[str, str]] | None = None
 
-    # -- collections ----------------------------------------------------------------------------------
+    @property
+    def org(self) -> OrgChart:
+        return self.source if isinstance(self.source, OrgChart) else self.source.current()
+
+    # -- departments after a reorganisation ----------------------------------------------------------------
+    def current_department(self, department: str) -> str:
+        """The path a department has in the chart in force: an old path (renamed or merged unit) resolves to its
+        successor; a path the chart knows, or one nobody renamed, stays as it is."""
+        chart = self.org
+        if department in chart.by_path or isinstance(self.source, OrgChart):
+            return department
+        return self.source.book.resolve(department, set(chart.by_path))
+
+    def renames(self) -> dict[str, str]:
+        """Old path -> path in force, for every recorded reorganisation."""
+        if isinstance(self.source, OrgChart):
+            return {}
+        return {old: self.current_department(old) for old in self.source.book.renames()}
+
+    def aliases(self, department: str) -> list[str]:
+        """Old paths whose records (usage events, collections) now belong to ``department`` or a unit under it."""
+        if isinstance(self.source, OrgChart):
+            return []
+        return self.source.book.aliases(department, set(self.org.by_path))
+
+    # -- collections ----------------------------------------------------------------------------------------
     def department_collection(self, department: str) -> str:
+        return self.raw_department_collection(self.current_department(department))
+
+    def raw_department_collection(self, department: str) -> str:
+        """The collection name of exactly this path, without following a reorganisation."""
         unit = self.org.by_path.get(department)
         key = unit.code if unit is not None and unit.code else department.replace("/", ".")
         name = DEPT + key
@@ -35,16 +70,36 @@ class Policy:
             name = DEPT + hashlib.sha256(department.encode()).hexdigest()[:24]
         return name
 
+    def _owners(self) -> dict[str, str]:
+        """Collection name -> department path, once per chart (hundreds of units: no scan per label)."""
+        chart = self.org
+        cached = self._labels
+        if cached is None or cached[0] is not chart:
+            cached = (chart, {self.raw_department_collection(u.path): u.path for u in chart.units})
+            self._labels = cached
+        return cached[1]
+
     @staticmethod
     def private_collection(person: Person) -> str:
         return USER + person.pseudonym
 
     def readable(self, person: Person) -> list[str]:
-        """What a person's searches read: the shared manuals, their department's, their own uploads."""
-        return [self.shared, self.department_collection(person.department), self.private_collection(person)]
+        """What a person's searches read: the shared manuals, their department's, their own uploads (and the
+        collection of a unit merged into theirs that could not be renamed onto an existing one)."""
+        return [self.shared, self.department_collection(person.department), self.private_collection(person),
+                *self._merged(person.department)]
 
     def readable_manuals(self, person: Person) -> list[str]:
-        return self.readable(person)[:2]
+        return [self.shared, self.department_collection(person.department), *self._merged(person.department)]
+
+    def _merged(self, department: str) -> list[str]:
+        if isinstance(self.source, OrgChart):
+            return []
+        kept = self.source.book.kept()
+        if not kept:
+            return []
+        current = self.current_department(department)
+        return [name for name, old in kept.items() if self.current_department(old) == current]
 
     def manageable(self, person: Person, existing: Iterable[str] = ()) -> list[str]:
         """Libraries a person may change: their department's (dept_admin), every library (admin)."""
@@ -64,7 +119,7 @@ class Policy:
         if collection == self.shared:
             return "공통 (모든 부서)"
         if collection.startswith(DEPT):
-            path = next((u.path for u in self.org.units if self.department_collection(u.path) == collection), None)
+            path = self._owners().get(collection)
             return path.split("/", 1)[-1] if path else collection.removeprefix(DEPT)
         return collection
 
@@ -74,14 +129,13 @@ class Policy:
         if collection == self.shared:
             return "공통"
         if collection.startswith(DEPT):
-            return next((u.path for u in self.org.units if self.department_collection(u.path) == collection),
-                        collection.removeprefix(DEPT))
+            return self._owners().get(collection, collection.removeprefix(DEPT))
         return None
 
     def resolve(self, name: str) -> str:
         """A collection named on the command line: ``dept:`` may be followed by a full org path or a unique
         과 name; an ambiguous name is refused rather than guessed."""
-        if not name.startswith(DEPT) or name.removeprefix(DEPT) in {self._key(u.path) for u in self.org.units}:
+        if not name.startswith(DEPT) or name in self._owners():
             return name
         rest = name.removeprefix(DEPT)
         if "/" in rest:
@@ -95,16 +149,13 @@ class Policy:
                              code="ambiguous_department")
         return name
 
-    def _key(self, path: str) -> str:
-        return self.department_collection(path).removeprefix(DEPT)
-
     # -- usage and audit ------------------------------------------------------------------------------
     def usage_scope(self, person: Person) -> str | None:
         """The part of the organisation whose usage this person may see (None: not allowed)."""
         if person.role is Role.ADMIN:
             return self.org.root
         if person.role is Role.MANAGER:
-            return person.department
+            return self.current_department(person.department)
         return None
 
     def check_usage(self, person: Person, department: str | None = None) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seoulai.cli.commands import (Handler, _fail, _KoreanParser, cmd_ask, cmd_demo_library, cmd_doctor, cmd_draft,
-                                  cmd_extract, cmd_ingest, cmd_pii_mask, cmd_search, cmd_usage_demo,
-                                  cmd_usage_summary, cmd_users)
+                                  cmd_department, cmd_extract, cmd_ingest, cmd_org, cmd_pii_mask, cmd_search,
+                                  cmd_usage_demo, cmd_usage_summary, cmd_users)
 from seoulai.config import Settings
 from seoulai.errors import SeoulAIError
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="검색할 컬렉션 (여러 번 또는 쉼표로 여러 개)")
     search.add_argument("-k", type=int, default=5, help="결과 수 (기본 5)")
     search.add_argument("--json", action="store_true", help="JSON으로 출력")
+    search.add_argument("--all", action="store_true", help="관련성 기준 아래의 결과도 보기")
     search.add_argument("--batch", help='{"id","question"} JSONL 파일 (- 는 표준 입력); 줄마다 {"id","hits"} 출력')
     search.set_defaults(handler=cmd_search)
 
@@ -56,8 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="JSON으로 출력 (답변과 인용)")
     ask.set_defaults(handler=cmd_ask)
 
-    demo = sub.add_parser("demo-library", help="데모 매뉴얼(법령 5종)을 공통 문서함에 색인")
-    demo.add_argument("--folder", default="demo/manuals", help="데모 매뉴얼 폴더")
+    department = sub.add_parser("department", help="담당 부서 찾기 (이 일은 어느 과에서 하나요?)")
+    department.add_argument("question", help='질문 (예: "서울광장 사용은 어느 과에 문의하나요?")')
+    department.add_argument("-k", type=int, default=5, help="결과 수 (기본 5)")
+    department.add_argument("--json", action="store_true", help='{"departments": [{"name","parent","duty",...}]}')
+    department.set_defaults(handler=cmd_department)
+
+    demo = sub.add_parser("demo-library", help="기본 문서함(서울시 자치법규 71건과 주요 법령)을 공통 문서함에 색인")
+    demo.add_argument("--folder", default=None, help="매뉴얼 폴더 (기본: 설치된 제품의 demo/manuals)")
     demo.set_defaults(handler=cmd_demo_library)
 
     usage = sub.add_parser("usage", help="이용 현황 (데모 데이터, 요약)")
@@ -86,12 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--json", action="store_true", help="JSON으로 출력")
     draft.set_defaults(handler=cmd_draft)
 
+    org = sub.add_parser("org", help="조직도 (행정기구 설치 조례 시행규칙의 실·국·과와 분장 사무)")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    org_list = org_sub.add_parser("list", help="부서 목록 (경로, 이름, 상위 부서, 분장 사무)")
+    org_list.add_argument("--json", action="store_true", help='{"units": [{"path","name","parent",...}]}')
+    org_list.set_defaults(handler=cmd_org)
+
     users = sub.add_parser("users", help="로컬 계정 관리 (SSO가 없는 시범 운영용)")
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("add", help="계정 추가 (비밀번호는 입력받음, 기본 비밀번호 없음)")
     add.add_argument("id", help="아이디")
     add.add_argument("--name", required=True, help="이름")
-    add.add_argument("--department", required=True, help="조직도의 부서 경로 (예: 서울특별시/행정국/총무과)")
+    add.add_argument("--department", required=True,
+                     help="조직도의 부서 경로 (예: 서울특별시/행정국/총무과, 목록은 seoulai org list)")
     add.add_argument("--role", default="staff", help="staff | dept_admin | manager | admin")
     add.add_argument("--password-stdin", action="store_true", help="비밀번호를 표준 입력 첫 줄에서 읽음")
     add.set_defaults(handler=cmd_users)

@@ -134,38 +134,57 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     services = _services(args)
     collections = _collections(args.collection)
+    floor = not args.all
     if args.batch:
-        try:
-            handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"질문 파일을 열 수 없습니다: {args.batch}", code="not_found") from exc
-        with handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                    qid, question = row["id"], str(row["question"])
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise InputError(f"{number}번째 줄이 {{\"id\", \"question\"}} 형식의 JSON이 아닙니다.",
-                                     code="bad_batch") from exc
-                hits = services.manuals.search_collections(collections, question, args.k)
-                sys.stdout.write(json.dumps({"id": qid, "hits": [h.to_json() for h in hits]}, ensure_ascii=False)
-                                 + "\n")
-        return 0
+        return _search_batch(services, collections, args.batch, args.k, floor)
     if not args.query:
         raise InputError("검색어를 입력하거나 --batch 파일을 지정하세요.", code="empty_query")
-    hits = services.manuals.search_collections(collections, args.query, args.k)
+    hits = services.manuals.search_collections(collections, args.query, args.k, floor=floor)
     if args.json:
         _print_json({"query": args.query, "hits": [h.to_json() for h in hits]})
         return 0
     if not hits:
-        sys.stdout.write("검색 결과가 없습니다. 다른 낱말로 검색하거나 컬렉션 이름을 확인하세요.\n")
+        sys.stdout.write("관련 있는 근거를 찾지 못했습니다. 다른 낱말로 검색하거나, 기준 아래의 결과까지 보려면 --all을 붙이세요.\n")
     for rank, hit in enumerate(hits, start=1):
         page = f", {hit.page}쪽" if hit.page else ""
         sys.stdout.write(f"[{rank}] {hit.title} — {hit.section}{page} ({hit.source}, 점수 {hit.score:.2f})\n")
         sys.stdout.write("    " + hit.text[:300].replace("\n", " ") + "\n")
     return 0
+
+
+def _search_batch(services: "Services", collections: list[str], batch: str, k: int, floor: bool) -> int:
+    """One output line per question line; a line that cannot be searched gets its error and the batch goes on."""
+    try:
+        handle = sys.stdin if batch == "-" else open(batch, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"질문 파일을 열 수 없습니다: {batch}", code="not_found") from exc
+    failed = 0
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            qid: object = None
+            try:
+                row = json.loads(line)
+                qid = row.get("id") if isinstance(row, dict) else None
+                if not isinstance(row, dict) or "question" not in row or "id" not in row:
+                    raise InputError(f"{number}번째 줄이 {{\"id\", \"question\"}} 형식의 JSON이 아닙니다.",
+                                     code="bad_batch")
+                hits = services.manuals.search_collections(collections, str(row["question"]), k, floor=floor)
+                out: dict[str, object] = {"id": qid, "hits": [h.to_json() for h in hits]}
+            except SeoulAIError as error:
+                failed += 1
+                out = {"id": qid, "line": number, **error.to_json()}
+            except ValueError:
+                failed += 1
+                out = {"id": qid, "line": number, "error": {
+                    "code": "bad_batch", "message": f"{number}번째 줄이 JSON이 아닙니다. 한 줄에 {{\"id\", \"question\"}} "
+                                                    "하나씩 적어 주세요."}}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    if failed:
+        sys.stderr.write(f"오류: 질문 {failed}줄을 처리하지 못했습니다. 해당 줄의 \"error\"를 확인하고 고쳐서 다시 실행하세요.\n")
+    return 2 if failed else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -187,15 +206,30 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_department(args: argparse.Namespace) -> int:
+    """담당 부서 찾기: the units whose 사무분장 covers the question, from the shared manuals."""
+    matches = _services(args).departments.find_shared(args.question, args.k)
+    if args.json:
+        _print_json({"departments": [m.to_json() for m in matches]})
+        return 0
+    if not matches:
+        sys.stdout.write("담당 부서를 찾지 못했습니다. 업무 이름을 바꿔 묻거나, 공통 문서함에 행정기구 설치 조례 "
+                         "시행규칙(사무분장)이 있는지 확인하세요.\n")
+    for rank, match in enumerate(matches, start=1):
+        sys.stdout.write(f"{rank}. {match.label} — {match.duty} ({match.citation})\n")
+    return 0
+
+
 def cmd_demo_library(args: argparse.Namespace) -> int:
 
-    folder = Path(args.folder)
+    # The product's own folder unless one is named: the command works from any working directory.
+    folder = Path(args.folder) if args.folder else Path(__file__).resolve().parents[2] / "demo" / "manuals"
     if not folder.is_dir():
         raise InputError(f"데모 매뉴얼 폴더가 없습니다: {folder}", code="not_found")
     services = _services(args)
     report = services.library.install_demo(folder)
     c = report.changes
-    sys.stdout.write(f"데모 매뉴얼: 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건\n")
+    sys.stdout.write(f"기본 문서함: 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건\n")
     if report.vector_error:
         sys.stdout.write(f"  {report.vector_error} (진행 상황은 앱 왼쪽 아래 '시스템 상태')\n")
     return 0
@@ -257,6 +291,21 @@ def cmd_users(args: argparse.Namespace) -> int:
         else:
             for row in rows:
                 sys.stdout.write(f"{row['id']}\t{row['name']}\t{row['department']}\t{row['role']}\n")
+    return 0
+
+
+def cmd_org(args: argparse.Namespace) -> int:
+    """`seoulai org list`: the chart in force (the organisation rule in the shared library, else the YAML)."""
+    units = _services(args).accounts.org_units()
+    if not units:
+        raise InputError("조직도가 비어 있습니다. `seoulai demo-library`로 행정기구 설치 조례 시행규칙을 공통 문서함에 "
+                         "넣거나 SEOULAI_AUTH__ORG_CHART에 조직도 YAML을 지정하세요.", code="empty_org_chart")
+    if args.json:
+        _print_json({"units": [u.to_json() for u in units]})
+        return 0
+    for unit in units:
+        duties = f"  (분장 사무 {len(unit.duties)}건)" if unit.duties else ""
+        sys.stdout.write(f"{'  ' * unit.depth}{unit.name}{duties}\t{unit.path}\n")
     return 0
 
 

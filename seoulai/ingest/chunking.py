@@ -1,9 +1,11 @@
 """Structure-aware chunking.
 
 Statutes and regulations are chunked by article (제N조, 제N조의M) under their 편/장/절/관 path, split by
-paragraph (①, ②, ...) only when an article is long, with the article heading repeated on every piece.
-Other documents are chunked by heading and paragraph up to a target size. Chunk ids hash the source,
-section, ordinal and text, so re-ingesting an unchanged file yields the same ids.
+paragraph (①, ②, ...) only when an article is long, with the article heading repeated on every piece. An
+article repealed in place ("삭제 <2020.1.16>") is no chunk; each amendment's 부칙 is a chunk of its own, its
+section the 부칙's label ("부칙 <제8952호, 2023.10.4>", see addenda.py). Other documents are chunked by heading
+and paragraph up to a target size. Chunk ids hash the source, section, ordinal and text, so re-ingesting an
+unchanged file yields the same ids.
 """
 
 from __future__ import annotations
@@ -12,18 +14,25 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from seoulai.ingest.addenda import addendum_label, apply_newest
+from seoulai.ingest.duties import split_duties
 from seoulai.ingest.types import Block, Chunk, Document
 
 _NUM = r"\s*(\d+)\s*"
 ARTICLE = re.compile(rf"^제{_NUM}조(?:\s*의{_NUM})?(?:\s*[(（]([^)）\n]{{0,60}})[)）])?")
 _STRUCT = re.compile(rf"^제{_NUM}(편|장|절|관)(?:\s|$)")
 _STRUCT_LEVEL = {"편": 1, "장": 2, "절": 3, "관": 4}
-_ADDENDA = re.compile(r"^부\s*칙(?:\s|<|\(|$)")
+# An article repealed in place: "삭제 <2020.1.16>", maybe with notes ("[제99조에서 이동 …]"). Never an answer.
+_DELETED = re.compile(r"삭\s*제\s*(?:(?:<[^<>\n]{0,60}>|\[[^\[\]\n]{0,120}\]|\([^()\n]{0,40}\)|〈[^〈〉\n]{0,40}〉)\s*)*")
 _PARAGRAPH_MARK = re.compile(r"(?=[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
 _ITEM_MARK = re.compile(r"(?=\n\s*\d+\.\s)")
 _SENTENCE_END = re.compile(r"(?<=[.!?。다요음함됨])\s+")
 _ROMAN_HEADING = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|[IVX]+)\.?\s+\S")
 _EFFECTIVE = re.compile(r"시행(?:일자)?\s*[:：]?\s*(\d{4})\s*[.\-년]\s*(\d{1,2})\s*[.\-월]\s*(\d{1,2})")
+
+
+# The document metadata every chunk carries (hits and evidence cards show it).
+CHUNK_METADATA = ("종류", "시행일자", "공포일자", "공포번호", "제개정구분", "담당부서", "소관부처", "지자체", "출처")
 
 
 @dataclass
@@ -93,7 +102,7 @@ def chunk_document(document: Document, source: str, collection: str = "",
                    params: ChunkParams | None = None) -> list[Chunk]:
     """Chunks of one extracted document; ``source`` is the path relative to the ingested root."""
     params = params or ChunkParams()
-    metadata = {k: v for k, v in document.metadata.items() if k in ("소관부처", "출처", "법령구분", "공포일자")}
+    metadata = {k: v for k, v in document.metadata.items() if k in CHUNK_METADATA}
     metadata["format"] = document.format
     builder = _Builder(source, document.title, collection, effective_date(document), metadata)
     blocks = [b for b in document.blocks if b.text.strip()]
@@ -101,27 +110,43 @@ def chunk_document(document: Document, source: str, collection: str = "",
         _chunk_statute(blocks, builder, params, document.title)
     else:
         _chunk_generic(blocks, builder, params)
+    apply_newest(builder.chunks, document.metadata)
     return builder.chunks
 
 
 # -- statutes ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _Addendum:
+    """One amendment's 부칙 being collected: its label and everything up to the next label."""
+
+    label: str
+    page: int | None
+    parts: list[str] = field(default_factory=list)
+
 
 def _chunk_statute(blocks: list[Block], out: _Builder, params: ChunkParams, title: str) -> None:
     path: dict[int, str] = {}
     article: str | None = None
     body: list[str] = []
     page: int | None = None
-    in_addenda = False
-    loose: list[Block] = []  # text outside any article (preamble, addenda)
+    addendum: _Addendum | None = None
+    loose: list[Block] = []  # text outside any article (preamble)
 
     def prefix() -> list[str]:
         return [path[level] for level in sorted(path)]
 
     def flush_article() -> None:
         nonlocal article, body
-        if article is not None:
+        if article is not None and not _DELETED.fullmatch("\n".join(body).strip()):
             _emit_article(out, " > ".join(prefix() + [article]), article, "\n".join(body), page, params)
         article, body = None, []
+
+    def flush_addendum() -> None:
+        nonlocal addendum
+        if addendum is not None:
+            _emit_addendum(out, addendum, params)
+        addendum = None
 
     def flush_loose() -> None:
         if loose:
@@ -133,16 +158,24 @@ def _chunk_statute(blocks: list[Block], out: _Builder, params: ChunkParams, titl
         if block.kind == "heading" and block.heading_level == 1 and not _STRUCT.match(first_line):
             continue  # the document title
         structure = _STRUCT.match(first_line)
-        if _ADDENDA.match(first_line) and (block.kind == "heading" or len(first_line) < 60):
+        opened = addendum_label(first_line, block.kind == "heading")
+        if opened is not None:
             flush_article()
             flush_loose()
-            in_addenda = True
-            path = {1: first_line}
+            label, rest = opened
+            if addendum is not None and not addendum.parts and addendum.label == "부칙":
+                addendum.label = label  # "## 부칙" then "부칙 <제8952호, …>": one 부칙, named by its own label
+            else:
+                flush_addendum()
+                addendum = _Addendum(label, block.page)
+            more = block.text.split("\n", 1)[1].strip() if "\n" in block.text else ""
+            addendum.parts += [text for text in (rest, more) if text]
+            path = {}
             continue
         if structure and len(first_line) < 80 and not ARTICLE.match(first_line):
             flush_article()
             flush_loose()
-            in_addenda = False
+            flush_addendum()
             level = _STRUCT_LEVEL[structure.group(2)]
             path = {k: v for k, v in path.items() if k < level}
             path[level] = first_line
@@ -150,7 +183,14 @@ def _chunk_statute(blocks: list[Block], out: _Builder, params: ChunkParams, titl
             if rest:
                 loose.append(Block(rest, page=block.page))
             continue
-        split = None if in_addenda else article_heading(block.text)
+        if addendum is not None:
+            addendum.parts.append(block.text)
+            continue
+        split = article_heading(block.text)
+        if split is not None and _DELETED.fullmatch(split[1]):
+            flush_article()  # "제3조 삭제 <2020.1.16>" on one line (PDF, HWP): the stub ends the article before it
+            flush_loose()
+            continue
         if split is not None and (block.kind == "heading" or ARTICLE.match(block.text).group(3) is not None):  # type: ignore[union-attr]
             flush_article()
             flush_loose()
@@ -164,10 +204,48 @@ def _chunk_statute(blocks: list[Block], out: _Builder, params: ChunkParams, titl
             loose.append(block)
     flush_article()
     flush_loose()
+    flush_addendum()
 
 
 def _emit_article(out: _Builder, section: str, heading: str, body: str, page: int | None,
                   params: ChunkParams) -> None:
+    # An organisation rule's article holds a whole 실/국 (thousands of characters): split whole, one unit's
+    # duties drown in the others' and "어느 과" questions miss. Each unit's 사무분장 becomes its own chunk;
+    # its section keeps the article first (citations and the eval scorer read the first 제N조).
+    rest, duties = split_duties(heading, body)
+    if duties and rest.strip():
+        _emit_pieces(out, section, heading, rest, page, params)
+    elif not duties:
+        _emit_pieces(out, section, heading, body, page, params)
+    for duty in duties:
+        parent = _unit_parent(section, duty.parent, duty.unit)
+        start = len(out.chunks)
+        _emit_pieces(out, f"{section} > {duty.unit}", f"{heading} {parent} {duty.unit}", duty.text, page, params)
+        for chunk in out.chunks[start:]:
+            chunk.metadata.update({"unit": duty.unit, "unit_parent": parent})
+
+
+# Article titles that name no organisation: the units of "제52조 (하부조직)" belong to the 절's institution, and so
+# does the unit an article is named after ("제47조 (대기환경연구부)" in 제2절 서울특별시보건환경연구원).
+_GENERIC_PARENTS = ("하부조직", "하부기관")
+_STRUCT_NOTE = re.compile(r"<[^<>]*>")
+
+
+def _unit_parent(section: str, parent: str, unit: str) -> str:
+    """The 실/국/기관 a unit belongs to: the article's title, or the enclosing 절 ("제3절 서울특별시인재개발원")
+    when the title is generic ("하부조직", "지소의 설치") or the unit itself."""
+    if parent not in _GENERIC_PARENTS and not parent.endswith("설치") and parent != unit:
+        return parent
+    for part in reversed(section.split(" > ")[:-1]):
+        match = _STRUCT.match(part)
+        if match and match.group(2) in ("절", "관"):
+            return _STRUCT_NOTE.sub("", part[match.end():]).strip() or parent
+    return parent
+
+
+def _emit_pieces(out: _Builder, section: str, heading: str, body: str, page: int | None,
+                 params: ChunkParams) -> None:
+    """One chunk, or pieces split by paragraph (else by item) each repeating the heading line."""
     full = f"{heading}\n{body}".strip()
     if len(full) <= params.article_max_chars:
         out.add(section, full, page)
@@ -178,6 +256,14 @@ def _emit_article(out: _Builder, section: str, heading: str, body: str, page: in
         pieces = [p.strip() for p in _ITEM_MARK.split(body) if p.strip()]
     for group in _pack(pieces, budget):
         out.add(section, f"{heading}\n{group}", page)
+
+
+def _emit_addendum(out: _Builder, addendum: _Addendum, params: ChunkParams) -> None:
+    """One amendment's 부칙 as one chunk (pieces of one when long) under its label, never joined to the next:
+    its 시행일 provision answers "언제부터 시행돼요?"."""
+    pieces = [part.strip() for part in addendum.parts if part.strip()]
+    for group in _pack(pieces, params.article_max_chars):
+        out.add(addendum.label, group, addendum.page)
 
 
 def _pack(pieces: list[str], budget: int) -> list[str]:

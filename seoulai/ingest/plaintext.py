@@ -13,16 +13,22 @@ import yaml
 
 from seoulai.ingest.failures import IngestError
 from seoulai.ingest.office import rows_as_blocks
+from seoulai.ingest.rule_header import issue_number, iso_date
 from seoulai.ingest.types import Block, Document
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-# Front-matter keys kept as metadata (the corpus' Korean keys; English aliases map onto them).
-_META_KEYS = {"제목": "제목", "title": "제목", "소관부처": "소관부처", "시행일자": "시행일자",
-              "effective_date": "시행일자", "공포일자": "공포일자", "출처": "출처", "source": "출처",
-              "법령구분": "법령구분"}
+# Front-matter keys kept as metadata: the laws' and the 자치법규' Korean keys (English aliases map onto them). A
+# 자치법규's 자치법규종류 and a law's 법령구분 are one "종류", so a card says 조례, 규칙, 법률 or 대통령령 alike; the
+# header reader (rule_header.py) fills the same keys for files without front matter.
+_META_KEYS = {"제목": "제목", "title": "제목", "자치법규명": "제목", "법령명": "제목",
+              "종류": "종류", "자치법규종류": "종류", "법령구분": "종류",
+              "소관부처": "소관부처", "지자체기관명": "지자체", "담당부서": "담당부서",
+              "시행일자": "시행일자", "effective_date": "시행일자", "공포일자": "공포일자", "공포번호": "공포번호",
+              "제개정구분": "제개정구분", "출처": "출처", "source": "출처"}
+_DATE_KEYS = ("시행일자", "공포일자")
 
 
 def decode_text(raw: bytes) -> str:
@@ -87,7 +93,15 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, (date, datetime)):
             value = value.isoformat()[:10]
-        metadata[name] = str(value)
+        elif isinstance(value, dict):
+            continue
+        value = str(value).strip()
+        if name in _DATE_KEYS:
+            value = iso_date(value) or value  # a date the card compares with today; odd text is kept as written
+        elif name == "공포번호":
+            value = issue_number(value)
+        if value and name not in metadata:  # the first of two aliases wins (자치법규명 before a later title)
+            metadata[name] = value
     return metadata, body
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from seoulai.config import IngestSettings
 from seoulai.ingest.failures import IngestError
 from seoulai.ingest.guards import ZIP_KINDS, check_zip
+from seoulai.ingest.rule_header import apply_rule_header
 from seoulai.ingest.sniff import sniff
 from seoulai.ingest.types import Document
 
@@ -20,6 +21,8 @@ def read_document(path: Path, limits: IngestSettings) -> Document:
     document = _read(kind, path, limits)
     if not any(block.text.strip() for block in document.blocks):
         raise IngestError("empty")
+    # A rule downloaded from law.go.kr / ELIS names its 종류, 시행일 and 과 in its first lines, whatever the format.
+    apply_rule_header(document)
     document.title = pick_title(document.title, path)
     return document
 

@@ -315,6 +315,7 @@ class _CitationGraph:
         self.families = array("I")
         self.family_names: list[str] = []
         self.addenda = array("B")
+        self.duty = array("B")
         self.groups = array("I")
         self.group_ids: dict[tuple[str, str, str], int] = {}
         self.cited: dict[tuple[str, str], int] = {}
@@ -327,6 +328,7 @@ class _CitationGraph:
         self.family_names.append(family_of(chunk.title))
         self.titles.add(title)
         self.addenda.append(1 if is_addenda(chunk.section) else 0)
+        self.duty.append(1 if chunk.metadata.get("unit") else 0)
         group = (chunk.source, chunk.section, "") if article else (chunk.source, chunk.section, chunk.id)
         self.groups.append(self.group_ids.setdefault(group, len(self.group_ids)))
         for target, cited_article in citations(chunk.text, chunk.title):
@@ -337,6 +339,7 @@ class _CitationGraph:
         counts = np.array([self.cited.get(key, 0) if key[1] else 0 for key in self.keys], dtype=np.float32)
         np.save(path / "prior.npy", np.log1p(counts).astype(np.float32))
         np.save(path / "addenda.npy", np.frombuffer(self.addenda, dtype=np.uint8).astype(bool))
+        np.save(path / "duty.npy", np.frombuffer(self.duty, dtype=np.uint8).astype(bool))
         np.save(path / "group.npy", np.frombuffer(self.groups, dtype=np.uint32).astype(np.int64))
         np.save(path / "family_index.npy", np.array([family_index[f] for f in self.family_names], dtype=np.int32))
         (path / "titles.json").write_text(json.dumps(sorted(self.titles), ensure_ascii=False), encoding="utf-8")

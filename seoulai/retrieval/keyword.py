@@ -16,6 +16,7 @@ and the weight of the asking sentence live in query.py.
 from __future__ import annotations
 
 import json
+import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seoulai.text.korean import STOP_WORDS
+from seoulai.text.korean import QUESTION_WORDS, STOP_WORDS
 
 FIELDS = ("body", "gram")  # "gram" only when the collection was built with character bigrams
 
@@ -39,6 +40,7 @@ class Ranking:
     addenda: float = 0.3
     cited_article: float = 1.0
     collapse_articles: bool = True
+    duty: float = 3.0  # a "어느 과" question: a unit's duty passage (사무분장) counts this many times
 
 
 # Length normalisation of the body field. 0.75 (BM25's usual value): 0.5 helped the long fire-safety petitions
@@ -56,6 +58,8 @@ class AnalyzedQuery:
     text: str = ""
     named_titles: list[str] = field(default_factory=list)  # full titles from abbreviations
     raw: str = ""  # the question as asked (the dense side embeds it)
+    department: bool = False  # asks which unit handles something: the units' duty passages rank first
+    synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # everyday word -> the statute's words
 
     def weighted(self, name: str) -> dict[str, float]:
         if name == "gram":
@@ -67,8 +71,9 @@ class AnalyzedQuery:
 
     def content_terms(self) -> dict[str, float]:
         """The question's topic words, without light words such as "수", "있다", "경우": what is highlighted in
-        the passages and checked for coverage."""
-        return {token: weight for token, weight in self.terms.items() if token not in STOP_WORDS}
+        the passages and checked for coverage. Words that only ask ("얼마", "며칠") are not topic words either."""
+        return {token: weight for token, weight in self.terms.items()
+                if token not in STOP_WORDS and token not in QUESTION_WORDS}
 
 
 class FieldBuilder:
@@ -168,8 +173,29 @@ class KeywordIndex:
         self.prior = np.load(path / "prior.npy", mmap_mode="r")
         self.addenda = np.load(path / "addenda.npy", mmap_mode="r")
         self.group = np.load(path / "group.npy", mmap_mode="r")
+        # Generations built before units' duties were their own passages have no duty array: no passage is one.
+        duty = path / "duty.npy"
+        self.duty = np.load(duty, mmap_mode="r") if duty.is_file() else np.zeros(self.size, dtype=bool)
+        self.has_duty = bool(self.duty.any())
         self.titles = frozenset(json.loads((path / "titles.json").read_text(encoding="utf-8")))
         self._static: dict[tuple[float, float], np.ndarray] = {}
+
+    def idf(self, tokens: Iterable[str]) -> dict[str, float]:
+        """BM25's IDF of each token in this generation's body field; a word the library never uses gets the
+        highest value (it is the most specific word of a question, and the library does not hold it)."""
+        model = self.models["body"]
+        vocab, indptr = model.vocab_dict, model.scores["indptr"]  # type: ignore[attr-defined]
+        out: dict[str, float] = {}
+        for token in tokens:
+            term = vocab.get(token)
+            df = int(indptr[term + 1] - indptr[term]) if term else 0
+            out[token] = math.log1p((self.size - df + 0.5) / (df + 0.5))
+        return out
+
+    def unknown(self, tokens: Iterable[str]) -> frozenset[str]:
+        """The tokens no passage of this generation holds."""
+        vocab = self.models["body"].vocab_dict  # type: ignore[attr-defined]
+        return frozenset(token for token in tokens if not vocab.get(token))
 
     def static_weight(self, ranking: Ranking) -> np.ndarray:
         """The query-independent factor of every chunk (addenda penalty x citation prior), computed once."""
@@ -204,6 +230,8 @@ class KeywordIndex:
         if not scores.any():
             return scores
         scores *= self.static_weight(ranking)
+        if query.department and ranking.duty != 1.0 and self.has_duty:
+            scores *= np.where(self.duty, ranking.duty, 1.0)
         if ranking.family:
             # Each distinct term once: a word repeated in a long petition should not pick the act alone.
             families = self._field(self.family_model, dict.fromkeys(query.terms, 1.0),

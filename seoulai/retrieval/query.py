@@ -9,7 +9,7 @@ import re
 from seoulai.retrieval.keyword import AnalyzedQuery
 from seoulai.text.abbreviations import expand_abbreviations
 from seoulai.text.korean import bigrams, clean_query, morphs
-from seoulai.text.thesaurus import legal_terms
+from seoulai.text.thesaurus import legal_pairs
 
 THESAURUS_WEIGHT = 0.5
 ASK_WEIGHT = 2.0
@@ -23,6 +23,18 @@ _NOISE = re.compile(r"[a-z]")
 # law's 제24조.
 _ARTICLE_TOKEN = re.compile(r"제\d+조(?:의\d+)?")
 _QUOTED_TITLE = re.compile(r"「([^」]{2,80})」")
+# "어느 과에서 해요?", "어디 소관이에요?", "담당 부서가 어디예요?", "누구한테 물어봐야": the person wants the unit that
+# handles something, which the 사무분장 of the 행정기구 설치 조례 시행규칙 names. Alternatives only, no nested
+# quantifiers: linear on any input.
+_DEPARTMENT = re.compile(
+    r"어느\s*(?:과|부서|부처|팀|곳)|어디\s*(?:과|부서|소관|담당)|어디\s*(?:에서|서)\s*(?:맡|담당|관리|처리|해|하)"
+    r"|담당\s*(?:부서|과|팀|자|이에요|인가요|예요|이죠)|소관|주무\s*부서|총괄\s*(?:부서|하는\s*곳)|부서가\s*어디"
+    r"|(?:누가|어디가)\s*(?:맡|담당|총괄)|(?:누구|어디)(?:한테|에게|에|로)\s*(?:물어|문의|연락|여쭤)|맡고\s*있")
+
+
+def asks_department(text: str) -> bool:
+    """Does the question ask which unit (과/담당관) handles something?"""
+    return _DEPARTMENT.search(text) is not None
 
 
 def _saturated(terms: dict[str, float]) -> dict[str, float]:
@@ -44,10 +56,16 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate
         if not _NOISE.fullmatch(token) and not _ARTICLE_TOKEN.fullmatch(token):
             terms[token] = terms.get(token, 0.0) + 1.0
     titles: list[str] = []
+    synonyms: dict[str, frozenset[str]] = {}
     if expand:
-        phrases = legal_terms(cleaned)
+        pairs = legal_pairs(cleaned)
+        phrases = list(dict.fromkeys(value for _, value in pairs))
         for token in morphs(" ".join(phrases)) if phrases else []:  # one Kiwi call for all of them
             terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
+        for key, value in pairs:  # "군대" is held by a passage that says "입영" (the evidence check)
+            legal = frozenset(morphs(value))
+            for token in morphs(key):
+                synonyms[token] = synonyms.get(token, frozenset()) | legal
         titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
     if saturate:
         terms = _saturated(terms)
@@ -56,4 +74,5 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate
         extra = analyze_query(" ".join(asks), cleanup, expand, saturate, ask=False).terms
         for token, weight in extra.items():
             terms[token] = terms.get(token, 0.0) + (ASK_WEIGHT - 1.0) * weight
-    return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles, raw=text)
+    return AnalyzedQuery(terms=terms, grams=bigrams(cleaned), text=cleaned, named_titles=titles, raw=text,
+                         department=asks_department(cleaned), synonyms=synonyms)

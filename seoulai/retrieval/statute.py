@@ -30,12 +30,13 @@ def family_of(title: str) -> str:
 
 
 def article_key(section: str) -> str | None:
-    """The article a chunk belongs to: the last 제N조(의M) of its section path."""
-    last = section.rsplit(" > ", 1)[-1]
-    match = _ARTICLE.match(last.strip())
-    if match is None:
-        return None
-    return f"제{match.group(1)}조" + (f"의{match.group(2)}" if match.group(2) else "")
+    """The article a chunk belongs to: the last 제N조(의M) of its section path ("제17조의5 (행정국) > 총무과", one unit's
+    duties in an organisation rule, is still 제17조의5)."""
+    for part in reversed(section.split(" > ")):
+        match = _ARTICLE.match(part.strip())
+        if match is not None:
+            return f"제{match.group(1)}조" + (f"의{match.group(2)}" if match.group(2) else "")
+    return None
 
 
 def is_addenda(section: str) -> bool:

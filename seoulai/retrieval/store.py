@@ -129,6 +129,21 @@ class ChunkStore:
                 "SELECT pos FROM chunks WHERE title_key = ? AND article = ?", (title_key, article))]
         return out
 
+    def defining_texts(self, doc: str, limit: int = 8) -> list[str]:
+        """The first passages of a document that define short names ("(이하 "법"이라 한다)")."""
+        return [r[0] for r in self.db.execute(
+            "SELECT text FROM chunks WHERE doc = ? AND text LIKE '%이하%' ORDER BY pos LIMIT ?", (doc, limit))]
+
+    def first_positions(self, citations: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Where each cited (title key, article) begins in this generation, for those it holds."""
+        out: dict[tuple[str, str], int] = {}
+        for title_key, article in citations:
+            row = self.db.execute("SELECT min(pos) FROM chunks WHERE title_key = ? AND article = ?",
+                                  (title_key, article)).fetchone()
+            if row and row[0] is not None:
+                out[(title_key, article)] = int(row[0])
+        return out
+
     def write_documents(self, records: Iterable[DocumentRecord]) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seoulai.answer.engine import AnswerEngine, Turn
-from seoulai.auth.orgchart import OrgChart
+from seoulai.auth.org_rule import OrgSource, collection_follower
 from seoulai.auth.policy import Policy
 from seoulai.config import Settings
 from seoulai.drafting.draft import Draft
@@ -29,6 +29,7 @@ from seoulai.retrieval.backfill import VectorFiller
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.accounts import AccountService
 from seoulai.services.conversations import ConversationService
+from seoulai.services.departments import DepartmentMatch, DepartmentService, asks_department
 from seoulai.services.documents import DocumentService, UploadResult
 from seoulai.services.drafting import DraftingService
 from seoulai.services.library import LibraryService
@@ -48,7 +49,7 @@ _DEFAULT: Any = object()
 # The value types pages and the CLI pass to the services.
 __all__ = ["FEATURE_LABELS", "AccountService", "InputError", "SeoulAIError", "DocumentService", "Draft", "DraftingService", "Filters",
            "IncomingFile", "LibraryService", "ManualService", "Services", "Turn", "UploadResult", "UsageService",
-           "build_services"]
+           "DepartmentMatch", "DepartmentService", "asks_department", "build_services"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Services:
     usage: UsageService
     accounts: AccountService
     conversations: ConversationService
+    departments: DepartmentService
     chat: ChatModel
     index: SearchIndex
     state: StateStore
@@ -98,27 +100,35 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
             embedder = None
     if usage_log is _DEFAULT:
         usage_log = _usage_log(settings, background)
-    org = OrgChart.load(settings.auth.org_chart)
-    policy = Policy(org, settings.retrieval.shared_collection)
     index = SearchIndex(settings, embedder)
-    answers = AnswerEngine(index, chat, settings.answer.passages, settings.answer.min_coverage,
-                           settings.answer.history_turns, settings.privacy.action)
+    # The chart in force: the YAML override, else the organisation rule in the shared library, else the
+    # bundled chart (seoulai.auth.org_rule decides), followed while the app runs.
+    org = OrgSource(settings, index)
+    policy = Policy(org, settings.retrieval.shared_collection)
+    answers = AnswerEngine(index, chat, settings.answer.passages, settings.answer.history_turns,
+                           settings.privacy.action)
     server = settings.state.server_id or f"{socket.gethostname()}-{os.getpid()}"
     state = open_state(settings.state.url, Path(settings.data_dir), server)
     quota = ModelQuota(state.quotas, settings.limits.per_minute, settings.limits.per_day)
     recorder = Recorder(settings, usage_log, state.audit)
     library = LibraryService(settings, index, policy, recorder)
+    accounts = AccountService(settings, policy, recorder, state)
+    org.listen(accounts.follow_reorganisation)
+    # The library keeps uploaded files in a folder per collection (its own naming rule, hence the private call).
+    org.listen(collection_follower(index, policy, lambda name: library._files(name).root))  # noqa: SLF001
     library.migrate_department_collections()
     library.rebuild_outdated()
+    departments = DepartmentService(index, policy, recorder, settings.answer.max_question_chars)
     return Services(
         settings=settings,
-        manuals=ManualService(index, answers, chat, policy, quota, recorder),
+        manuals=ManualService(index, answers, chat, policy, quota, recorder, departments),
         documents=DocumentService(settings, index, answers, chat, policy, quota, recorder),
         drafting=DraftingService(settings, index, chat, policy, quota, recorder, state.drafts),
         conversations=ConversationService(settings, state.conversations, recorder),
+        departments=departments,
         library=library,
         usage=UsageService(settings, usage_log, policy, recorder),
-        accounts=AccountService(settings, policy, recorder, state),
+        accounts=accounts,
         chat=chat,
         index=index,
         state=state,

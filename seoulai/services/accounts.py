@@ -1,10 +1,16 @@
-"""Accounts and audit: sign-in (with lockout) and sessions, the people of the pilot, the audit log."""
+"""Accounts and audit: sign-in (with lockout) and sessions, the people of the pilot, the audit log.
+
+Departments are checked against the org chart in force (:class:`seoulai.auth.policy.Policy`'s ``org``): the
+real chart of the city's 행정기구 설치 조례 시행규칙 once it is in the shared library. A department recorded
+under a path an 조직 개편 renamed resolves to its successor on sign-in, and the accounts are moved.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -15,7 +21,7 @@ from seoulai.auth.policy import Policy
 from seoulai.auth.roles import Role
 from seoulai.auth.sessions import Sessions
 from seoulai.config import Settings
-from seoulai.errors import SeoulAIError
+from seoulai.errors import InputError, SeoulAIError
 from seoulai.services.recording import Recorder
 from seoulai.state import StateStore
 
@@ -23,7 +29,8 @@ AUDIT_COLUMNS = ["ts", "user_id", "department", "role", "action", "target"]
 AUDIT_ACTIONS = {"sign_in": "로그인", "sign_in_failed": "로그인 실패", "sign_in_locked": "로그인 잠김",
                  "sign_out": "로그아웃", "library_upload": "매뉴얼 등록", "library_delete": "매뉴얼 삭제",
                  "upload": "문서 올리기", "upload_delete": "내 문서 삭제", "usage_export": "이용 기록 내보내기",
-                 "draft_export": "초안 내려받기", "conversation_delete": "대화 삭제"}
+                 "draft_export": "초안 내려받기", "conversation_delete": "대화 삭제",
+                 "org_rename": "조직 개편 반영"}
 
 
 class SignInLocked(SeoulAIError):
@@ -34,6 +41,31 @@ class SignInLocked(SeoulAIError):
 class SignIn:
     person: Person
     cookie: str
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    """One unit of the chart in force, as ``seoulai org list`` shows it."""
+
+    path: str  # "서울특별시/행정국/총무과"
+    name: str  # "총무과"
+    parent: str  # the unit above, by name: "행정국" ("" for the city itself)
+    parent_path: str  # "서울특별시/행정국"
+    depth: int  # 0 the city, 1 실·본부·국·관 or 기관, 2 과·담당관
+    duties: tuple[str, ...]  # 사무분장 lines (empty for a YAML chart)
+    source: str  # the rule the unit was read from ("" for a YAML chart)
+    section: str  # its place in the rule, "제2장 본청 > 제17조의5 (행정국) > 총무과"
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "name": self.name, "parent": self.parent, "parent_path": self.parent_path,
+                "depth": self.depth, "duties": list(self.duties), "source": self.source, "section": self.section}
+
+
+class UnitChoice(NamedTuple):
+    """One department of the 내 부서 picker."""
+
+    path: str  # "서울특별시/행정국/총무과"
+    label: str  # "행정국 > 총무과"
 
 
 class AccountService:
@@ -64,10 +96,57 @@ class AccountService:
         """Whoever runs the command line on the server (they can read every index file anyway)."""
         return Person(id="cli", name="명령줄", department=self.policy.org.root, role=Role.ADMIN)
 
-    def demo_person(self) -> Person:
-        """The one person of a single-user evaluation (sign-in mode none)."""
+    def demo_person(self, department: str | None = None) -> Person:
+        """The one person of a single-user evaluation (sign-in mode none), in ``department`` when the 내 부서
+        picker chose one (else the configured demo department), as a path of the chart in force."""
         auth = self.settings.auth
-        return Person(id="demo", name="시범 사용자", department=auth.demo_department, role=Role.parse(auth.demo_role))
+        chosen = self.resolve_department(department or auth.demo_department)
+        return Person(id="demo", name="시범 사용자", department=chosen, role=Role.parse(auth.demo_role))
+
+    # -- departments ---------------------------------------------------------------------------------------
+    def resolve_department(self, department: str) -> str:
+        """A department as the chart in force names it: a full path stays; an old path follows the 조직 개편; a
+        bare unit name ("디지털정책과") becomes the one unit of that name. Anything else comes back unchanged."""
+        department = department.strip()
+        current = self.policy.current_department(department)
+        chart = self.policy.org
+        if current in chart.by_path or "/" in current:
+            return current
+        named = chart.named(current)
+        return named[0].path if len(named) == 1 else current
+
+    def known_department(self, department: str) -> str:
+        """The chart path of ``department`` (see :meth:`resolve_department`), or a Korean error saying how to
+        find the right one."""
+        resolved = self.resolve_department(department)
+        if resolved not in self.policy.org.by_path:
+            raise InputError(f"조직도에 없는 부서입니다: {department or '(없음)'}. `seoulai org list`로 부서 경로를 "
+                             "확인해 '서울특별시/행정국/총무과'처럼 전체 경로로 지정하세요.", code="bad_department")
+        return resolved
+
+    def units(self) -> list[UnitChoice]:
+        """Every department of the chart below the city itself, labelled "실·국 > 과", in chart order."""
+        root = self.policy.org.root
+        return [UnitChoice(u.path, unit_label(u.path)) for u in self.policy.org.units if u.path != root]
+
+    def org_units(self) -> list[OrgUnit]:
+        """The chart in force, unit by unit (the city first, each unit before the units under it)."""
+        return [OrgUnit(u.path, u.name, u.parent_path.rsplit("/", 1)[-1], u.parent_path, u.depth, u.duties,
+                        u.source, u.section) for u in self.policy.org.units]
+
+    def follow_reorganisation(self, renames: dict[str, str]) -> int:
+        """Move the accounts of renamed or merged units to their successors (an 조직 개편 of the rule)."""
+        moved = 0
+        operator = self.operator()
+        for old, new in renames.items():
+            target = self.policy.current_department(new)
+            # The account store has no bulk move; one UPDATE through its database keeps the move atomic.
+            count = self.state.accounts.db.run("UPDATE accounts SET department = ? WHERE department = ?",
+                                               [target, old])
+            if count:
+                moved += count
+                self.recorder.audit(operator, "org_rename", f"{old} → {target} (계정 {count}개)")
+        return moved
 
     # -- local sign-in ---------------------------------------------------------------------------------------
     def sign_in(self, account_id: str, password: str, client: str = "") -> SignIn | None:
@@ -95,11 +174,20 @@ class AccountService:
             self.recorder.audit(who, "sign_in_failed", "local")
             return None
         self.state.failures.clear(f"account:{account_id}")
+        person = self._current(person)
         self.recorder.audit(person, "sign_in", "local")
         return SignIn(person, self.sessions.open(person))
 
     def session_person(self, cookie: str | None) -> Person | None:
-        return self.sessions.person(cookie)
+        person = self.sessions.person(cookie)
+        return self._current(person) if person is not None else None
+
+    def _current(self, person: Person) -> Person:
+        """The person with their department as the chart in force names it (after an 조직 개편)."""
+        department = self.policy.current_department(person.department)
+        if department == person.department:
+            return person
+        return Person(person.id, person.name, department, person.role)
 
     def sign_out(self, person: Person, cookie: str | None = None) -> None:
         self.sessions.close(cookie)
@@ -107,6 +195,9 @@ class AccountService:
 
     def sign_in_oidc(self, claims: dict[str, object]) -> Person:
         auth = self.settings.auth
+        claimed = claims.get(auth.department_claim)
+        if isinstance(claimed, str) and claimed:
+            claims = {**claims, auth.department_claim: self.resolve_department(claimed)}
         person = person_from_claims(claims, {u.path for u in self.policy.org.units}, auth.department_claim,
                                     auth.role_claim)
         self.recorder.audit(person, "sign_in", "oidc")
@@ -114,6 +205,7 @@ class AccountService:
 
     # -- the operator's user management ------------------------------------------------------------------
     def add_user(self, account_id: str, name: str, department: str, role: str, password: str) -> Account:
+        department = self.known_department(department)
         return self.accounts.add(account_id, name, department, role, password,
                                  {u.path for u in self.policy.org.units})
 
@@ -121,7 +213,8 @@ class AccountService:
         self.accounts.reset_password(account_id, password)
 
     def users(self) -> list[Account]:
-        return self.accounts.list()
+        return [Account(a.id, a.name, self.policy.current_department(a.department), a.role)
+                for a in self.accounts.list()]
 
     # -- audit ------------------------------------------------------------------------------------------------
     def audit_log(self, person: Person, limit: int = 500) -> pd.DataFrame:
@@ -136,3 +229,9 @@ class AccountService:
             "동작": table["action"].map(lambda a: AUDIT_ACTIONS.get(a, a)),
             "대상": table["target"].fillna("").replace("", "—"),
         })
+
+
+def unit_label(path: str) -> str:
+    """"서울특별시/행정국/총무과" -> "행정국 > 총무과" (the city itself is left out: every unit is the city's)."""
+    parts = path.split("/")
+    return " > ".join(parts[1:]) if len(parts) > 1 else path

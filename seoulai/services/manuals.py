@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from seoulai.answer.engine import Answer, AnswerEngine, AnswerEvent, Turn
 from seoulai.auth.people import Person
@@ -15,13 +16,17 @@ from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.recording import Recorder
 
+if TYPE_CHECKING:
+    from seoulai.services.departments import DepartmentService
+
 FEATURE = "manual_search"
 
 
 class ManualService:
     def __init__(self, index: SearchIndex, answers: AnswerEngine, chat: ChatModel, policy: Policy,
-                 quota: ModelQuota, recorder: Recorder) -> None:
+                 quota: ModelQuota, recorder: Recorder, departments: "DepartmentService | None" = None) -> None:
         self.index = index
+        self.departments = departments
         self.answers = answers
         self.chat = chat
         self.policy = policy
@@ -46,10 +51,26 @@ class ManualService:
         """Stream a grounded answer over the manuals this person may read, and log it."""
         call = Call(charge=lambda: self.quota.take(person.pseudonym))
         for event in self.answers.ask(question, self.policy.readable(person), history, use_model, call):
+            if event.kind == "done" and event.answer is not None and event.answer.status == "no_evidence":
+                event.answer.notice = self._nothing_found(person, question)
             if event.kind == "done" and event.answer is not None:
                 owner = self.policy.collection_owner(event.answer.nearest) if event.answer.nearest else "공통"
                 self.recorder.answer(person, FEATURE, event.answer, call, owner)
             yield event
+
+    def _nothing_found(self, person: Person, question: str) -> str:
+        """찾지 못했습니다: where it looked, and the unit most likely to know (from the 사무분장), never an article."""
+        scope = self.scope(person)
+        where = ", ".join(f"{label} {len(titles)}건" for label, titles in scope.items() if titles) or "문서함"
+        notice = (f"근거를 찾지 못했습니다. 읽을 수 있는 규정·매뉴얼({where})에서 이 질문에 답하는 조문이 없습니다. "
+                  "규정에 없는 내용일 수 있습니다.")
+        units = self.departments.suggest(person, question) if self.departments is not None else []
+        if units:
+            best = units[0]
+            notice += f" 담당 부서로 보이는 곳: {best.label} ({best.duty} — {best.citation}). 이 부서에 확인해 보세요."
+        else:
+            notice += " 다른 낱말로 다시 물어보거나 담당 부서에 확인해 보세요."
+        return notice
 
     def feedback(self, person: Person, event_id: str, rating: int, comment: str = "") -> None:
         if rating not in (1, -1):
@@ -58,8 +79,10 @@ class ManualService:
                             ref_id=event_id)
 
     # -- the operator's command line: collections named explicitly ----------------------------------------
-    def search_collections(self, collections: Sequence[str], query: str, k: int | None = None) -> list[Hit]:
-        return self.index.search(query, [self.policy.resolve(c) for c in collections], k)
+    def search_collections(self, collections: Sequence[str], query: str, k: int | None = None,
+                           floor: bool = True) -> list[Hit]:
+        """``floor=False`` (``search --all``) also returns the hits below the relevance floor."""
+        return self.index.search(query, [self.policy.resolve(c) for c in collections], k, floor=floor)
 
     def answer_collections(self, operator: Person, collections: Sequence[str], question: str) -> Answer:
         names = [self.policy.resolve(c) for c in collections]

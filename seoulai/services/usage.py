@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -79,7 +79,8 @@ class UsageService:
         """The page's figures. The same filter's figures are shared by every manager allowed to see them for
         ``usage.dashboard_cache`` seconds (the check of who may see them runs on every call)."""
         self.policy.check_usage(person, filters.department)
-        key = (filters.start, filters.end, filters.department, tuple(filters.features))
+        filters = self._with_aliases(filters)
+        key = (filters.start, filters.end, filters.department, tuple(filters.features), filters.aliases)
         ttl = self.settings.usage.dashboard_cache
         with self._cache_lock:
             cached = self._cache.get(key)
@@ -92,6 +93,10 @@ class UsageService:
                     self._cache.pop(min(self._cache, key=lambda k: self._cache[k][0]))
                 self._cache[key] = (time.monotonic(), dashboard)
         return dashboard
+
+    def _with_aliases(self, filters: Filters) -> Filters:
+        """The filter with the old paths (조직 개편) of its department, so history follows renamed units."""
+        return replace(filters, aliases=tuple(self.policy.aliases(filters.department)))
 
     def _compute(self, filters: Filters) -> Dashboard:
         analytics = self._analytics()
@@ -107,7 +112,7 @@ class UsageService:
                 "; 설정 SEOULAI_USAGE__MINUTES_SAVED)")
         return Dashboard(kpis=analytics.kpis(filters), previous=analytics.kpis(filters.previous()), level=level,
                          over_time=analytics.over_time(filters, level),
-                         adoption=analytics.adoption(filters, level, headcounts),
+                         adoption=_with_headcount(analytics.adoption(filters, level, headcounts)),
                          feature_mix=analytics.feature_mix(filters), latency=analytics.latency_histogram(filters),
                          topics=analytics.topics(filters), comments=analytics.comments(filters),
                          idle=[u.path for u in leaves if u.path not in active],
@@ -116,6 +121,7 @@ class UsageService:
 
     def export(self, person: Person, filters: Filters) -> Export:
         self.policy.check_usage(person, filters.department)
+        filters = self._with_aliases(filters)
         table = neutralise_formulas(korean_columns(self._analytics().export(filters)))
         excel = io.BytesIO()
         table.head(self.settings.usage.xlsx_rows).to_excel(excel, index=False, sheet_name="이용현황")
@@ -141,11 +147,17 @@ class UsageService:
         root = department or self.policy.org.root
         start, end = span if span else (date.today(), date.today())
         return {"from": str(start), "to": str(end), "department": root,
-                **analytics.kpis(Filters(start, end, root)).to_json()}
+                **analytics.kpis(self._with_aliases(Filters(start, end, root))).to_json()}
 
     def flush(self) -> bool:
         """Fold spooled events now (False: another process, the running app, does it)."""
         return self.log.flush() if self.log is not None else True
+
+
+def _with_headcount(table: pd.DataFrame) -> pd.DataFrame:
+    """정원 대비 이용률 only for units with a headcount: the organisation rule gives none (0), and a rate over
+    no one is not a rate; the chart then says 자료 없음."""
+    return table[table["headcount"] > 0]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -25,12 +25,16 @@ _KEEP = ("NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "SL", "SN", "SH")
 # highlighting, the coverage check, follow-up detection (AnalyzedQuery.content_terms).
 STOP_WORDS = frozenset("것 수 등 때 곳 데 바 중 개 명 경우 관련 해당 이 그 저 및 또는 하다 되다 있다 없다 같다 않다 위하다 "
                        "대하다 따르다 의하다 관하다 이하 이상 제 조 항 호 목".split())
+# Words that ask rather than name a topic ("얼마", "며칠", "어떻게"): a question's topic words leave them out too.
+QUESTION_WORDS = frozenset("얼마 몇 며칠 언제 어디 누구 무엇 무슨 어떻다 어떡하다 어쩌다 왜 어느 여쭈다 묻다 물어보다 궁금하다 "
+                           "알다 모르다 되다 돼다 가능하다".split())
 # Bumped whenever the tokens stored at index time change; a collection analysed by another version is analysed
 # again from its stored chunk texts at start (Collection.outdated / rebuild).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3  # 3: words joined by "ㆍ" are separate words
 _WORD = re.compile(r"\w+")
 _ARTICLE_REF = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 _SPACES = re.compile(r"\s+")
+_MIDDLE_DOTS = re.compile("[\u318d\u119e\u2219\u30fb\uff65]")
 
 # Petition boilerplate: greetings, thanks and request formulas that are not the question's topic
 # (and whose morphemes, e.g. 감사 "thanks" vs 감사 "audit", collide with statute words).
@@ -57,7 +61,9 @@ def get_kiwi() -> "Kiwi":
 
 def normalize(text: str) -> str:
     """NFKC (full-width digits and letters to ASCII), unify middle dots, collapse spaces."""
-    text = unicodedata.normalize("NFKC", text).replace("ㆍ", "·").replace("∙", "·")
+    # Middle dots first: NFKC turns the 아래아 dot statutes write between words ("설치ㆍ운영", U+318D) into a jamo
+    # (U+119E) that glues the two words into one token.
+    text = unicodedata.normalize("NFKC", _MIDDLE_DOTS.sub("·", text))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -122,5 +128,9 @@ class PhraseTable:
         self.pattern = re.compile("|".join(sorted((re.escape(k) for k in self.table), key=len, reverse=True)))
 
     def lookup(self, text: str) -> list[str]:
+        return list(dict.fromkeys(value for _, value in self.pairs(text)))
+
+    def pairs(self, text: str) -> list[tuple[str, str]]:
+        """(key as found, its value) for every key in the text, in order."""
         compact = re.sub(r"\s+", "", text).lower()
-        return list(dict.fromkeys(self.table[m.group(0)] for m in self.pattern.finditer(compact)))
+        return [(m.group(0), self.table[m.group(0)]) for m in self.pattern.finditer(compact)]

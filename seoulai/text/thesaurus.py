@@ -8,6 +8,7 @@ not from any evaluation set.
 
 from __future__ import annotations
 
+from seoulai.text.colloquial import COLLOQUIAL
 from seoulai.text.korean import PhraseTable
 
 THESAURUS: dict[str, str] = {
@@ -74,9 +75,14 @@ THESAURUS: dict[str, str] = {
     "정보공개청구": "정보공개 청구",
     "개인정보유출": "개인정보 유출",
 }
-_TABLE = PhraseTable(THESAURUS)
+_TABLE = PhraseTable({**COLLOQUIAL, **THESAURUS})
 
 
 def legal_terms(text: str) -> list[str]:
     """Statute terms for the everyday words found in the text."""
     return _TABLE.lookup(text)
+
+
+def legal_pairs(text: str) -> list[tuple[str, str]]:
+    """(everyday word as written, its statute terms) for each everyday word found in the text."""
+    return _TABLE.pairs(text)

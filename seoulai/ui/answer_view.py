@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
 
+_ARTICLE_PART = re.compile(r"제\s*\d+\s*조")
 _CLAUSE = re.compile(r"(?=\n|[①-⑳]|\s\d{1,2}\.\s)")
 
 
@@ -60,20 +61,60 @@ def highlight(text: str, terms: list[str], limit: int = 900) -> str:
 
 
 def card_label(number: int | None, hit: Hit) -> str:
+    """Title · 조 · 종류 · 시행일 (or 시행 예정 and its date: not yet in force, decided today)."""
     parts = [f"\\[{number}\\]" if number else "", escape_markdown(hit.title),
-             escape_markdown(hit.section.rsplit(" > ", 1)[-1])]
+             escape_markdown(_article_of(hit.section)), escape_markdown(hit.kind or "")]
     if hit.page:
         parts.append(f"{hit.page}쪽")
-    if hit.effective_date:
-        parts.append(f"시행일 {escape_markdown(hit.effective_date)}")
+    if enforced := hit.enforced_on:
+        parts.append(f"{'시행 예정' if hit.pending() else '시행일'} {escape_markdown(enforced)}")
     return " · ".join(p for p in parts if p).replace("\\] · ", "\\] ", 1)
 
 
+def _article_of(section: str) -> str:
+    """The section from its article on: "제17조의5 (행정국) > 총무과" for one unit's duties, else the last part."""
+    parts = section.split(" > ")
+    for index in range(len(parts) - 1, -1, -1):
+        if _ARTICLE_PART.match(parts[index]):
+            return " > ".join(parts[index:])
+    return parts[-1]
+
+
+def _document_caption(hit: Hit) -> str:
+    """담당부서, 공포번호 and 제개정구분, and the 출처 address as text (escape_markdown puts it in code: no link)."""
+    facts = hit.metadata
+    office = facts.get("담당부서") or facts.get("소관부처")
+    issued = " ".join(part for part in (f"제{facts['공포번호']}호" if facts.get("공포번호") else "",
+                                        f"({facts['공포일자']} 공포)" if facts.get("공포일자") else "",
+                                        facts.get("제개정구분") or "") if part)
+    parts = [f"담당 {escape_markdown(str(office))}" if office else "", escape_markdown(issued),
+             f"출처 주소 {escape_markdown(str(facts['출처']))}" if facts.get("출처") else ""]
+    return " · ".join(part for part in parts if part)
+
+
 def passage_card(number: int | None, hit: Hit, terms: list[str], key: str) -> None:
-    """A card collapsed to its title, article path and 시행일; the text on opening."""
+    """A card collapsed to its title, article, 종류 and 시행일; the text and the document's facts on opening."""
     with st.expander(card_label(number, hit), key=f"{key}_card_{number}_{hit.chunk_id}", on_change="rerun"):
-        st.caption(f"{escape_markdown(hit.section)} · 출처 파일 {escape_markdown(hit.source)}")
+        caption = f"{escape_markdown(hit.section)} · 출처 파일 {escape_markdown(hit.source)}"
+        if facts := _document_caption(hit):
+            caption += "  \n" + facts
+        st.caption(caption)
         st.markdown(highlight(hit.text, terms))
+        _references(hit)
+
+
+def _references(hit: Hit) -> None:
+    """The articles this one cites that the library holds, each a link that opens the referred article's text."""
+    if not hit.references:
+        return
+    st.caption("이 조문이 인용한 조문 (눌러서 원문 보기)")
+    columns = st.columns(min(len(hit.references), 3))
+    for index, reference in enumerate(hit.references):
+        article = reference.section.rsplit(" > ", 1)[-1]
+        label = f"「{reference.title}」 {article}"
+        with columns[index % len(columns)].popover(escape_markdown(label), width="stretch"):
+            st.caption(escape_markdown(f"{reference.title} · {reference.section}"))
+            st.markdown(escape_markdown(reference.text).replace("\n", "  \n"))
 
 
 def _open_card(card_key: str) -> None:

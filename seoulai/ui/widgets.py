@@ -8,6 +8,7 @@ from seoulai.answer.safety import escape_markdown
 from seoulai.auth.people import Person
 from seoulai.llm.health import ComponentStatus, HealthReport
 from seoulai.retrieval.backfill import FillStatus
+from seoulai.ui.state import get_services
 
 
 def _status_line(label: str, status: ComponentStatus) -> str:
@@ -56,4 +57,26 @@ def sidebar_person(person: Person, mode: str) -> None:
         unit = person.department.rsplit("/", 1)[-1]
         st.markdown(f"{escape_markdown(person.name)} · {escape_markdown(unit)}  \n{person.role.label}")
         if mode == "none":
+            department_picker(person)
             st.caption("로그인 없이 실행 중인 시범 환경입니다 (1인 평가용).")
+
+
+def department_picker(person: Person) -> None:
+    """내 부서: the evaluator (sign-in mode none) picks their 과 from the chart in force. Searchable: typing part
+    of a name ("정보보안") narrows the list. The choice holds for this browser session."""
+    accounts = get_services().accounts
+    labels = dict(accounts.units())
+    paths = list(labels)
+    if person.department not in labels:  # a department the chart does not know (a hand-set demo department)
+        labels[person.department] = person.department.split("/", 1)[-1]
+        paths.insert(0, person.department)
+
+    def choose() -> None:
+        chosen = st.session_state.get("sidebar_department")
+        if isinstance(chosen, str) and chosen:
+            st.session_state["auth_person"] = accounts.demo_person(chosen)
+
+    st.selectbox("내 부서", paths, index=paths.index(person.department), key="sidebar_department",
+                 format_func=lambda path: labels.get(path, path), on_change=choose,
+                 help="실·국 > 과 순서로 표시됩니다. 부서 이름을 입력하면 찾을 수 있습니다. 부서 문서함과 이용 기록이 이 "
+                      "부서로 잡힙니다.")

@@ -1,6 +1,7 @@
 """A realistic pilot's worth of usage events, so the dashboard can be reviewed before real use.
 
-Departments come from the org chart (weighted by headcount, a share of each department adopting), office
+Departments come from the org chart in force (weighted by headcount, or a typical 과's size where the chart has
+none, as the one built from the organisation rule; a share of each department adopting), office
 hours on weekdays, a feature mix led by manual search, log-normal latencies, occasional errors and
 no-answers, feedback on some answers. Generated with numpy and appended as one Arrow table.
 """
@@ -33,9 +34,11 @@ def generate(events: int, org: OrgChart, days: int = 60, end: datetime | None = 
 
     rng = np.random.default_rng(seed)
     end = (end or datetime.now()).replace(minute=0, second=0, microsecond=0)
-    leaves = org.leaves()
+    leaves = [u for u in org.leaves() if u.path != org.root] or org.leaves()
+    # The organisation rule gives no headcounts (0): a 과 of 15-60 people, the usual size, stands in for one.
+    sizes = [u.headcount or int(rng.integers(15, 61)) for u in leaves]
     # Each department adopts at its own rate (a few not yet at all); users are drawn from its adopters.
-    adopters = [max(1, int(u.headcount * rng.uniform(0.15, 0.6))) for u in leaves]
+    adopters = [max(1, int(size * rng.uniform(0.15, 0.6))) for size in sizes]
     idle = set(rng.choice(len(leaves), size=max(1, len(leaves) // 6), replace=False).tolist())
     weights = np.array([0.0 if i in idle else a for i, a in enumerate(adopters)], dtype=float)
     weights /= weights.sum()

@@ -23,18 +23,23 @@ class Filters:
     end: date  # inclusive
     department: str = "서울특별시"  # any level of the 실/국/과 tree
     features: list[str] = field(default_factory=list)  # empty: all
+    # Old paths of units renamed or merged into ``department`` (조직 개편): their events count for it too.
+    aliases: tuple[str, ...] = ()
 
     def previous(self) -> "Filters":
         """The period of the same length just before this one (for the change on each headline number)."""
         days = (self.end - self.start).days + 1
         return Filters(self.start - timedelta(days=days), self.start - timedelta(days=1), self.department,
-                       self.features)
+                       self.features, self.aliases)
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses = ["ts >= ?", "ts < ?", "(department = ? OR department LIKE ?)"]
+        departments = [self.department, *self.aliases]
+        either = " OR ".join(["department = ? OR department LIKE ?"] * len(departments))
+        clauses = ["ts >= ?", "ts < ?", f"({either})"]
         params: list[Any] = [datetime.combine(self.start, datetime.min.time()),
-                             datetime.combine(self.end + timedelta(days=1), datetime.min.time()),
-                             self.department, self.department + "/%"]
+                             datetime.combine(self.end + timedelta(days=1), datetime.min.time())]
+        for department in departments:
+            params += [department, department + "/%"]
         if self.features:
             clauses.append(f"feature IN ({','.join('?' * len(self.features))})")
             params += self.features

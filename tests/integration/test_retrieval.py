@@ -95,7 +95,8 @@ def test_department_collections_never_leak(tmp_path: Path) -> None:
     svc.ingest([_write(tmp_path / "a" / "지침A.md", "# 예산 지침\n\n출장비 정산은 알파청렴코드 기준을 따른다.")], "dept:A")
     svc.ingest([_write(tmp_path / "b" / "지침B.md", "# 예산 지침\n\n출장비 정산은 베타보안코드 기준을 따른다.")], "dept:B")
     svc.ingest([_write(tmp_path / "s" / "공통.md", "# 공통 지침\n\n출장비 정산 절차를 안내한다.")], "공통")
-    hits = svc.search("출장비 정산 베타보안코드", ["공통", "dept:A"], 10)
+    # floor=False: isolation must hold for every candidate, not only those that count as evidence.
+    hits = svc.search("출장비 정산 베타보안코드", ["공통", "dept:A"], 10, floor=False)
     assert hits and {h.collection for h in hits} <= {"공통", "dept:A"}
     assert not any("베타보안코드" in h.text for h in hits)
     assert any("베타보안코드" in h.text for h in svc.search("베타보안코드", ["dept:B"], 10))
@@ -205,9 +206,15 @@ def test_cli_ingest_search_and_batch(tmp_path: Path, laws: Path) -> None:
     batch = run("search", "--batch", str(batch_file), "--collection", "공통", "-k", "2")
     lines = [json.loads(line) for line in batch.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["q1", "q2"] and all(len(line["hits"]) == 2 for line in lines)
-    bad = run("search", "--batch", str(_write(tmp_path / "bad.jsonl", "not json\n")), "--collection", "공통",
-              "--json")
-    assert bad.returncode == 2 and json.loads(bad.stdout)["error"]["code"] == "bad_batch"
+    # A bad line gets its error row and the batch goes on; the exit code still says some input was bad.
+    mixed = _write(tmp_path / "bad.jsonl", 'not json\n{"id": "q3"}\n{"id": "q4", "question": "민원의 접수"}\n'
+                                          '{"id": "q5", "question": "' + "가" * 5000 + '"}\n')
+    bad = run("search", "--batch", str(mixed), "--collection", "공통", "-k", "2")
+    rows = [json.loads(line) for line in bad.stdout.splitlines()]
+    assert bad.returncode == 2, bad.stderr
+    assert [row.get("id") for row in rows] == [None, "q3", "q4", "q5"]
+    assert [row["error"]["code"] for row in rows if "error" in row] == ["bad_batch", "bad_batch", "query_too_long"]
+    assert rows[0]["line"] == 1 and "JSON" in rows[0]["error"]["message"] and len(rows[2]["hits"]) == 2
     assert run("search", "질문", "--collection", "../etc", "--json").returncode == 2
     assert run("search", "질문", "--collection", "공통", "-k", "0").returncode == 2
 

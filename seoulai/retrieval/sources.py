@@ -1,0 +1,51 @@
+"""Where ingested documents come from: the files of the paths given, their content digest, their record."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from seoulai.errors import InputError
+from seoulai.retrieval.store import DocumentRecord
+
+EXTENSIONS = {".hwp", ".hwpx", ".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".md", ".markdown", ".csv", ".tsv"}
+# Bumped whenever chunking changes what a file's chunks are (v2: 삭제 articles left out, one chunk per 부칙,
+# one per unit's 사무분장, 시행일 deferred by a 부칙).
+CHUNKING = "c2"
+
+
+def record(source: str, digest: str, document: Any, department: str | None, owner: str | None,
+            now: str = "", chunks: int = 0) -> DocumentRecord:
+    if document is None:  # unchanged: apply() keeps the stored record
+        return DocumentRecord(source, "", digest, 0, None, None, department, owner, now, {})
+    from seoulai.ingest.chunking import effective_date
+
+    return DocumentRecord(source, document.title, digest, chunks, document.pages, effective_date(document),
+                          department, owner, now, {**document.metadata, "format": document.format,
+                                                   "chars": document.char_count})
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expand_paths(paths: Sequence[Path]) -> dict[Path, str]:
+    """Files to ingest and their source names: relative to a folder given, or the bare file name."""
+    files: dict[Path, str] = {}
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                if file.is_file() and file.suffix.lower() in EXTENSIONS and not any(
+                        part.startswith(".") for part in file.relative_to(path).parts):
+                    files[file] = file.relative_to(path).as_posix()
+        elif path.is_file():
+            files[path] = path.name
+        else:
+            raise InputError(f"파일이나 폴더를 찾을 수 없습니다: {path}", code="not_found")
+    return files
