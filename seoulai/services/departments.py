@@ -36,7 +36,7 @@ PRECISION_WEIGHT = 0.3
 # turns away 5 of the benchmark's 8 off-topic questions (0.5 turns away all 8 but loses a dev question).
 MIN_COVERAGE = 0.3
 CARD_UNITS = 3
-CARD_RATIO = 0.5  # a runner-up shown on the card scores at least half the best unit's score
+CARD_RATIO = 0.75  # a runner-up shown on the card scores at least three quarters of the best unit's score
 _CANDIDATES = 100  # unit chunks taken from the search before the duty lines decide
 
 # Words of the asking, not of the matter: "어느 과랑 협의해야", "어디 소관", "누구한테 물어봐야". Left in, they

@@ -142,3 +142,41 @@ class UsagePage(AppPage):
         metric = self.page.locator("[data-testid='stMetric']").filter(has_text=label).first
         expect(metric).to_be_visible(timeout=LONG)
         return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+class SeoulRulesSearchPage(ManualSearchPage):
+    """매뉴얼 검색 with the city's own rules: the 담당 부서 card above an answer, a fresh conversation."""
+
+    def start_fresh(self) -> None:
+        """A new conversation unless the page is already empty (the same account may have asked before)."""
+        if self.page.get_by_role("button", name="새 대화").is_enabled():
+            self.new_conversation()
+
+    def department_card(self) -> Locator:
+        """The bordered 담당 부서 card (the innermost block that holds its heading)."""
+        heading = self.page.get_by_text("🏢 담당 부서", exact=True)
+        return self.page.get_by_test_id("stVerticalBlock").filter(has=heading).last
+
+    def card_title(self, number: int) -> Locator:
+        """The collapsed line of card [n]: title · 조 · 종류 · 시행일."""
+        return self.citation_card(number).locator("summary").first
+
+    def screenshot_whole(self, name: str) -> Path:
+        """The whole conversation in one picture: Streamlit scrolls its main area inside a fixed-height page, so a
+        full-page screenshot holds one screen only. The viewport grows (same width) to the main area's height for
+        the picture and is put back after."""
+        size = self.page.viewport_size or {"width": 1366, "height": 768}
+        height = size["height"]
+        for _ in range(3):  # the layout may move a little once it has more room
+            needed = self.page.evaluate(
+                "document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"], .stMain').scrollHeight")
+            if needed <= height:
+                break
+            height = needed
+            self.page.set_viewport_size({"width": size["width"], "height": height})
+            self.page.wait_for_timeout(300)
+        try:
+            return self.screenshot(name)
+        finally:
+            self.page.set_viewport_size(size)
+            self.settle()

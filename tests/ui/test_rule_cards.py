@@ -27,7 +27,7 @@ def test_the_card_shows_the_rules_metadata_as_text() -> None:
     assert not at.exception
     label = re.sub(r"\\(.)", r"\1", at.expander[0].label)
     assert label == "[1] 서울특별시 공무원 복무 조례 · 제18조 (연가일수) · 조례 · 시행 예정 2099-01-01"
-    caption = "\n".join(str(c.value) for c in at.caption)
+    caption = "\n".join([str(c.value) for c in at.caption] + [str(m.value) for m in at.markdown])
     shown = re.sub(r"\\(.)", r"\1", caption)
     assert "담당 인사과" in shown and "제9862호 (2025-09-29 공포) 일부개정" in shown
     assert "`https://www.law.go.kr/자치법규/서울특별시공무원복무조례`" in caption  # the address as code
