@@ -91,7 +91,8 @@ def run_side(index: SearchIndex, rows: list[dict], floor: bool) -> tuple[dict, i
     for row in rows:
         found = index.search(row["question"], ["공통"], 10, floor=floor)
         hits[row["id"]] = as_rows(found)
-        if not row["gold"] and not found:
+        # A refusal is judged on what a person is shown: the passages an answer gets (top 5, as `ask`).
+        if not row["gold"] and not index.search(row["question"], ["공통"], 5, floor=floor):
             refused += 1
     return hits, refused
 

@@ -170,7 +170,7 @@ class AnswerEngine:
             return
         hits = self.search.search(analyzed, collections, self.passages, docs, floor=False)
         answer.nearest = hits[0].collection if hits else ""
-        answer.passages = [h for h in hits if self.search.is_evidence(h)]
+        answer.passages = self.search.evidence(plan.query, hits, self.passages)
         yield AnswerEvent("passages", passages=answer.passages)
         if not answer.passages:
             answer.status, answer.notice = "no_evidence", _nothing_found()

@@ -13,7 +13,8 @@ Both are in [0, 1]; the floor (``SEOULAI_RETRIEVAL__RELEVANCE_FLOOR``) was calib
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.keyword import AnalyzedQuery
@@ -44,6 +45,26 @@ def _holds(hit: Hit, heading: str, term: str) -> bool:
     # A compound the question's analysis kept whole ("신버전문구") is split in the passage's words: as written, it is
     # still there. One-syllable words only count as analysed words ("날" is in every "날짜").
     return term in hit.terms or term in heading or (len(term) > 1 and term in hit.text)
+
+
+# A question that asks for an amount ("얼마", "몇 퍼센트", "몇 살", "며칠") is answered only by a passage that states
+# one of that kind: passages on the same topic without any amount are not its evidence ("육아휴직 수당이 얼마" and
+# an article that only allows 육아휴직). (what is asked, what a passage that answers it holds); linear patterns.
+_AMOUNTS = [(re.compile(asks), re.compile(holds)) for asks, holds in (
+    (r"몇\s*(?:퍼센트|%|프로)", r"\d\s*(?:%|퍼센트)|\d\s*분의\s*\d"),
+    (r"몇\s*(?:살|세)|나이가\s*몇", r"\d\s*(?:세|살)|정년"),
+    (r"몇\s*명", r"\d\s*(?:명|인)"),
+    (r"며칠|몇\s*일", r"\d\s*(?:일|주|개월)|기간|날"),
+    (r"몇\s*(?:년|개월|달)", r"\d\s*(?:년|개월|월)|기간|임기"),
+    (r"몇\s*시간", r"\d\s*(?:시간|시)"),
+    (r"얼마(?!나)|금액|액수|몇\s*원", r"\d\s*(?:원|만원|천원|억)|금액|별표|\d\s*%|분의"),
+)]
+
+
+def states_what_is_asked(question: str, hits: Sequence[Hit]) -> bool:
+    """False when the question asks for an amount and no passage states one of that kind."""
+    kinds = [holds for asks, holds in _AMOUNTS if asks.search(question)]
+    return not kinds or any(holds.search(hit.text) for hit in hits for holds in kinds)
 
 
 def semantic(cosine: float | None) -> float:

@@ -27,13 +27,13 @@ from seoulai.ingest.sniff import SUPPORTED
 from seoulai.llm.failures import LLMError
 from seoulai.retrieval.collection import ChangeReport, Collection, PreparedDocument, valid_collection_name
 from seoulai.retrieval.dense import DenseIndex, VectorStoreError
-from seoulai.retrieval.floor import relevance
+from seoulai.retrieval.floor import relevance, states_what_is_asked
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.keyword import AnalyzedQuery, Ranking
 from seoulai.retrieval.query import analyze_query
 from seoulai.retrieval.references import Reference, cited_articles, defined_aliases
 from seoulai.retrieval.sources import CHUNKING, expand_paths, record, sha256_of
-from seoulai.retrieval.statute import article_refs_with_titles
+from seoulai.retrieval.statute import article_key, article_refs_with_titles
 from seoulai.retrieval.store import DocumentRecord
 
 if TYPE_CHECKING:
@@ -135,13 +135,31 @@ class SearchIndex:
         hits = keyword if not dense else fuse(keyword, dense, cand, self.settings.retrieval.rrf_k,
                                                 self.settings.retrieval.dense_weight)
         hits = self._scored(analyzed, hits, {(h.collection, h.chunk_id): h.score for h in dense})
-        if floor:
-            hits = [h for h in hits if self.is_evidence(h)]
-        return self.with_references(hits[:k], collections)
+        hits = self._follow_references(hits, collections, k)
+        return self.with_references(self.evidence(text, hits, k) if floor else hits[:k], collections)
 
-    def is_evidence(self, hit: Hit) -> bool:
-        """At or above the relevance floor (the one place it is compared)."""
-        return hit.relevance >= self.settings.retrieval.relevance_floor
+    def _follow_references(self, hits: list[Hit], collections: Sequence[str], k: int) -> list[Hit]:
+        """An article the best passage cites, itself a candidate for the question (a procedure's other step: "제9조에
+        따라 의뢰받은 …"), takes the last of the ``k`` places when the cut would drop it."""
+        if len(hits) <= k:
+            return hits
+        first = self.with_references(hits[:1], collections)[0]
+        later: dict[tuple[str, str, str | None], int] = {}
+        for i in range(len(hits) - 1, k - 1, -1):  # the best piece of an article wins
+            later[(hits[i].collection, hits[i].title, article_key(hits[i].section))] = i
+        pulled = [later[key] for key in ((r.collection, r.title, article_key(r.section)) for r in first.references)
+                  if key in later]
+        if not pulled:
+            return hits
+        moved = [hits[i] for i in pulled[:1]]
+        rest = [h for i, h in enumerate(hits) if i not in pulled[:1]]
+        return rest[:k - 1] + moved + rest[k - 1:]  # last of the k: what ranks above it keeps its place
+
+    def evidence(self, question: str, hits: Sequence[Hit], k: int) -> list[Hit]:
+        """The best ``k`` hits that count as evidence (the one place it is decided): at or above the relevance floor,
+        and, when the question asks for an amount, none unless one of them states an amount of that kind."""
+        kept = [h for h in hits if h.relevance >= self.settings.retrieval.relevance_floor][:k]
+        return kept if states_what_is_asked(question, kept) else []
 
     def _scored(self, analyzed: AnalyzedQuery, hits: list[Hit], cosines: dict[tuple[str, str], float]) -> list[Hit]:
         """The hits with their relevance (seoulai.retrieval.floor): IDF from each hit's own collection."""

@@ -318,3 +318,20 @@ def test_a_multi_word_proper_noun_in_the_question_finds_its_document(tmp_path: P
     svc.ingest([docs], "공통")
     hits = svc.search("쿠알라룸푸르국제공항은 어느 나라 공항인가?", ["공통"], 3)
     assert hits[0].source == "공항.md"
+
+
+def test_the_best_passage_brings_the_article_it_cites(tmp_path: Path) -> None:
+    """A procedure spread over two articles: the one that matches best cites the other, which the cut would drop."""
+    svc = _service(tmp_path)
+    fillers = "\n\n".join(f"##### 제{n}조 (신청 서류 {n})\n\n허가 신청 서류 {n}호를 갖춘다. 허가 신청 서류는 보관한다."
+                          for n in range(2, 9))
+    _write(tmp_path / "r" / "규정.md", "---\n제목: 시험 규정\n---\n\n# 시험 규정\n\n"
+           "##### 제1조 (허가 신청)\n\n허가 신청 절차는 제9조에 따른다. 허가 신청은 서면으로 한다.\n\n" + fillers +
+           "\n\n##### 제9조 (심사)\n\n접수한 날부터 7일 이내에 허가 여부를 심사한다.")
+    svc.ingest([tmp_path / "r"], "공통")
+    question = "허가 신청 절차는 어떻게 되나요?"
+    plain = [h.section for h in svc.search(question, ["공통"], 20, floor=False)]
+    assert plain[0] == "제1조 (허가 신청)" and plain.index("제9조 (심사)") >= 3  # below the cut at 3 on its own
+    hits = svc.search(question, ["공통"], 3, floor=False)
+    assert [h.section for h in hits][0] == "제1조 (허가 신청)" and hits[2].section == "제9조 (심사)"
+    assert hits[0].references and hits[0].references[0].section == "제9조 (심사)"

@@ -102,3 +102,13 @@ def test_deleted_articles_are_never_evidence(index: SearchIndex) -> None:
     chunks = list(index.collection("공통").chunks_of(["서울특별시/규칙/" + rule + ".md"]))
     assert chunks and not any(c.text.split("\n", 1)[-1].strip().startswith("삭제") for c in chunks)
     assert not any(c.section.endswith("제2조") or c.section.endswith("제3조") for c in chunks)
+
+
+def test_a_how_much_question_needs_a_passage_that_states_an_amount(index: SearchIndex) -> None:
+    # The library allows 육아휴직 (공무직 조례 제27조) but states no allowance for it: not an answer to "얼마".
+    question = "육아휴직하면 첫 3개월 수당이 얼마 나와요?"
+    assert index.search(question, ["공통"], 5) == []
+    assert any("휴직" in h.text for h in index.search(question, ["공통"], 5, floor=False))
+    # The same kind of question the library does answer keeps its evidence: 과태료 10만원.
+    hits = index.search("금연구역에서 담배 피우다 걸리면 과태료 얼마 나와요?", ["공통"], 5)
+    assert any(h.title.startswith("서울특별시 금연환경") and "만원" in h.text for h in hits)

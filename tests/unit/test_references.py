@@ -73,3 +73,20 @@ def test_long_adversarial_text_is_scanned_in_linear_time() -> None:
     assert asks_department("어디" * 20_000 + "어느 과") is True
     assert len(cited_articles("제1조\n" + "「" * 30_000 + "제1조" * 5_000, RULE)) == 1
     assert defined_aliases(["「" * 30_000 + "(이하 " * 5_000]) == {}
+
+
+def test_amount_questions_need_an_amount_of_their_kind() -> None:
+    from seoulai.retrieval.floor import states_what_is_asked
+    from seoulai.retrieval.hits import Hit
+
+    def hit(text: str) -> Hit:
+        return Hit(source="a.md", title="규정", section="제1조", page=None, text=text, score=1.0)
+
+    assert states_what_is_asked("과태료 얼마예요?", [hit("과태료는 10만원으로 한다.")])
+    assert not states_what_is_asked("수당이 얼마 나와요?", [hit("휴직할 수 있다.")])
+    assert states_what_is_asked("점용료는 얼마예요?", [hit("점용료는 별표 3과 같다.")])  # the amount is in a table
+    assert not states_what_is_asked("지급률이 몇 퍼센트예요?", [hit("지급률은 위원회가 정한다.")])
+    assert states_what_is_asked("몇 퍼센트 깎아줘요?", [hit("100분의 50을 경감한다.")])
+    assert not states_what_is_asked("몇 살부터 받아요?", [hit("세 살의 범위에서 연장한다.")])
+    assert states_what_is_asked("며칠 전까지 신청해요?", [hit("사용일 5일 전까지 신청한다.")])
+    assert states_what_is_asked("어떻게 신청해요?", [hit("신청서를 낸다.")])  # no amount asked: nothing to check
