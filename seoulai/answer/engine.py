@@ -147,6 +147,7 @@ class AnswerEngine:
             docs: Sequence[str] | None = None) -> Iterator[AnswerEvent]:
         """``docs`` limits the answer to some documents of the collections (문서 Q&A's chosen documents)."""
         started = time.perf_counter()
+        self.search.check_question(question)  # before PII detection, planning and analysis
         findings = detect(question)
         answer = Answer(question=question, status="answered", model=self.chat.name, masked=summary(findings),
                         logged_question=mask(question, findings))

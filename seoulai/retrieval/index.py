@@ -120,12 +120,7 @@ class SearchIndex:
         k = self.settings.retrieval.top_k if k is None else k
         if not 1 <= k <= 100:
             raise InputError("결과 수(-k)는 1부터 100 사이로 지정하세요.", code="bad_k")
-        text = query if isinstance(query, str) else query.raw
-        if not text.strip():
-            raise InputError("검색어를 입력해 주세요.", code="empty_query")
-        limit = self.settings.answer.max_question_chars
-        if len(text) > limit:
-            raise InputError(f"질문이 너무 깁니다 ({limit:,}자 이하). 핵심만 남겨 다시 입력해 주세요.", code="query_too_long")
+        text = self.check_question(query if isinstance(query, str) else query.raw)
         analyzed = analyze_query(text) if isinstance(query, str) else query
         cand = max(self.settings.retrieval.candidates, k)
         keyword = self._keyword(analyzed, collections, cand, docs)
@@ -154,6 +149,16 @@ class SearchIndex:
         moved = [hits[i] for i in pulled[:1]]
         rest = [h for i, h in enumerate(hits) if i not in pulled[:1]]
         return rest[:k - 1] + moved + rest[k - 1:]  # last of the k: what ranks above it keeps its place
+
+    def check_question(self, text: str) -> str:
+        """A question within the length limit, checked before any analysis (a 200,000-character question must cost
+        nothing); every path that analyses a person's question asks this first."""
+        if not text.strip():
+            raise InputError("검색어를 입력해 주세요.", code="empty_query")
+        limit = self.settings.answer.max_question_chars
+        if len(text) > limit:
+            raise InputError(f"질문이 너무 깁니다 ({limit:,}자 이하). 핵심만 남겨 다시 입력해 주세요.", code="query_too_long")
+        return text
 
     def evidence(self, question: str, hits: Sequence[Hit], k: int) -> list[Hit]:
         """The best ``k`` hits that count as evidence (the one place it is decided): at or above the relevance floor,

@@ -14,7 +14,10 @@ from seoulai.text.thesaurus import legal_pairs
 THESAURUS_WEIGHT = 0.5
 ASK_WEIGHT = 2.0
 # The sentence that asks (a long scenario ends with it): "…해지할 수 있는가?", "…인가요?", "…나요".
-_ASK = re.compile(r"[^.!?\n]*(?:\?|까요|나요|습니까|인가요|는지요|는가)\s*[?.]?")
+# Both linear: a sentence is consumed once, and each is searched once for its asking endings (one pattern
+# "[^.!?]*(?:까요|…)" backtracked over the whole run for every start: minutes on a 200,000-character question).
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]?")
+_ASK_END = re.compile(r"(?:\?|까요|나요|습니까|인가요|는지요|는가)\s*[?.]?")
 # Unit letters ("m" from ㎡) mean nothing alone. Numbers stay: a year picks the paragraph in prose, and idf already
 # makes a number common in statutes weigh little (dropping them cost KorQuAD 0.013 Hit@1 and NTS 0.001 for one
 # KoBLEX item: BENCHMARKS.md).
@@ -30,6 +33,18 @@ _DEPARTMENT = re.compile(
     r"어느\s*(?:과|부서|부처|팀|곳)|어디\s*(?:과|부서|소관|담당)|어디\s*(?:에서|서)\s*(?:맡|담당|관리|처리|해|하)"
     r"|담당\s*(?:부서|과|팀|자|이에요|인가요|예요|이죠)|소관|주무\s*부서|총괄\s*(?:부서|하는\s*곳)|부서가\s*어디"
     r"|(?:누가|어디가)\s*(?:맡|담당|총괄)|(?:누구|어디)(?:한테|에게|에|로)\s*(?:물어|문의|연락|여쭤)|맡고\s*있")
+
+
+def asking_sentences(text: str) -> list[str]:
+    """Each sentence that asks, up to its last asking ending ("…해지할 수 있는가?", "…인가요")."""
+    found = []
+    for sentence in _SENTENCE.finditer(text):
+        last = None
+        for last in _ASK_END.finditer(sentence.group(0)):
+            pass
+        if last is not None:
+            found.append(sentence.group(0)[: last.end()])
+    return found
 
 
 def asks_department(text: str) -> bool:
@@ -69,7 +84,7 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate
         titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
     if saturate:
         terms = _saturated(terms)
-    asks = [m.group(0) for m in _ASK.finditer(text) if len(m.group(0).strip()) > 5] if ask else []
+    asks = [sentence for sentence in asking_sentences(text) if len(sentence.strip()) > 5] if ask else []
     if asks:
         extra = analyze_query(" ".join(asks), cleanup, expand, saturate, ask=False).terms
         for token, weight in extra.items():

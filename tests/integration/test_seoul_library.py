@@ -112,3 +112,13 @@ def test_a_how_much_question_needs_a_passage_that_states_an_amount(index: Search
     # The same kind of question the library does answer keeps its evidence: 과태료 10만원.
     hits = index.search("금연구역에서 담배 피우다 걸리면 과태료 얼마 나와요?", ["공통"], 5)
     assert any(h.title.startswith("서울특별시 금연환경") and "만원" in h.text for h in hits)
+
+
+@pytest.mark.timeout(60)  # before the bound, PII detection, follow-up planning and analysis ran on all of it
+def test_a_huge_question_is_refused_before_any_analysis(services: Services) -> None:
+    from seoulai.errors import InputError
+
+    for question in ("가" * 200_000, "연가 " * 50_000 + "며칠인가요?"):
+        with pytest.raises(InputError) as refused:
+            list(services.manuals.ask(STAFF, question, use_model=False))
+        assert refused.value.code == "query_too_long" and "2,000자" in refused.value.message

@@ -80,3 +80,19 @@ def test_light_words_rank_but_are_not_content_words() -> None:
     assert {"영업", "정지", "처분", "이의", "신청"} <= set(content)
     assert not {"수", "있다", "경우", "하다"} & set(content)
     assert all(content[t] == query.terms[t] for t in content)
+
+
+@pytest.mark.timeout(60)  # the old pattern took 3.6 s at 16,000 characters, minutes at 100,000
+def test_the_asking_sentence_is_found_in_linear_time() -> None:
+    assert analyze_query("가" * 100_000).terms  # one run of text with no sentence end and no asking word
+    assert analyze_query("가나다 " * 20_000 + "까요").terms
+
+
+def test_the_asking_sentence_counts_twice() -> None:
+    from seoulai.retrieval.query import asking_sentences
+
+    text = "건물에 불이 났습니다. 관리인은 누구인가요? 그리고 점검은 언제 하나요"
+    assert asking_sentences(text) == [" 관리인은 누구인가요?", " 그리고 점검은 언제 하나요"]
+    assert asking_sentences("연가는 며칠인가요 그리고 병가는 며칠인가요.") == ["연가는 며칠인가요 그리고 병가는 며칠인가요."]
+    query = analyze_query(text)
+    assert query.terms["관리인"] > query.terms["건물"]
