@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from seoulai.ingest.failures import IngestError
@@ -70,29 +71,40 @@ def read_xlsx(path: Path, max_chars: int) -> Document:
     blocks: list[Block] = []
     try:
         for sheet in workbook.worksheets:
+            # The rows as stored, not the grid the file declares: one cell at XFD1048576 (or a forged dimension) made
+            # a read-only sheet pad a million rows to 16,384 cells each.
+            sheet.reset_dimensions()
             rows = ([("" if v is None else str(v)).strip() for v in row] for row in sheet.iter_rows(values_only=True))
             blocks.append(Block(sheet.title, kind="heading", heading_level=1))
-            blocks.extend(rows_as_blocks(rows))
+            blocks.extend(rows_as_blocks(rows, max_chars - sum(len(b.text) for b in blocks)))
             _check_size(blocks, max_chars)
     finally:
         workbook.close()
     return Document(source=str(path), format="xlsx", title="", blocks=[b for b in blocks if b.text])
 
 
-def rows_as_blocks(rows: "object") -> list[Block]:
-    """Each data row as "header: value, ..." text, so a row is retrievable on its own."""
+def rows_as_blocks(rows: "Iterable[list[str]]", max_chars: int) -> list[Block]:
+    """Each data row as "header: value, ..." text, so a row is retrievable on its own.
+
+    A value whose column has no header name stands alone: inventing "열N: " for it turned a wide sheet with an empty
+    header row into several times its size. The text is counted as it is built and refused past ``max_chars``."""
     header: list[str] | None = None
     blocks = []
-    for row in rows:  # type: ignore[attr-defined]
+    size = 0
+    for row in rows:
         if not any(row):
             continue
         if header is None:
-            header = [h or f"열{i + 1}" for i, h in enumerate(row)]
+            header = list(row)
             continue
-        pairs = [f"{header[i] if i < len(header) else f'열{i + 1}'}: {v}" for i, v in enumerate(row) if v]
-        blocks.append(Block(", ".join(pairs), kind="table"))
+        pairs = [f"{header[i]}: {v}" if i < len(header) and header[i] else v for i, v in enumerate(row) if v]
+        text = ", ".join(pairs)
+        size += len(text)
+        if size > max_chars:
+            raise IngestError("too_large", f"본문이 {max_chars:,}자를 넘습니다")
+        blocks.append(Block(text, kind="table"))
     if header is not None and not blocks:
-        blocks.append(Block(", ".join(header), kind="table"))
+        blocks.append(Block(", ".join(h for h in header if h), kind="table"))
     return blocks
 
 

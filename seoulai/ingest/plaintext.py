@@ -128,5 +128,5 @@ def read_csv(path: Path, max_chars: int) -> Document:
     except csv.Error:
         dialect = csv.excel
     rows = ([cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect))
-    blocks = rows_as_blocks(rows)
+    blocks = rows_as_blocks(rows, max_chars)
     return Document(source=str(path), format="csv", title="", blocks=blocks)

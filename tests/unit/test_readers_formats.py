@@ -98,3 +98,42 @@ def test_binary_named_as_text_is_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(IngestError) as info:
         read_document(path, LIMITS)
     assert info.value.code == "unsupported"
+
+
+def test_a_csv_with_unnamed_columns_stays_the_size_it_is(tmp_path: Path) -> None:
+    """A header row of empty cells once made every value "열N: v": 1 MB of CSV became 8.9 million characters."""
+    path = tmp_path / "wide.csv"
+    header = "이름" + "," * 199
+    rows = "\n".join(",".join(["홍"] + ["x"] * 199) for _ in range(2000))
+    path.write_text(header + "\n" + rows + "\n", encoding="utf-8")
+    size = len(path.read_text(encoding="utf-8"))
+    result = read_document(path, LIMITS)
+    extracted = sum(len(b.text) for b in result.blocks)
+    assert extracted <= 2 * size and "열" not in result.blocks[0].text
+    assert result.blocks[0].text.startswith("이름: 홍")
+
+
+def test_extracted_text_is_bounded_as_it_is_built(tmp_path: Path) -> None:
+    from seoulai.ingest.failures import IngestError
+
+    path = tmp_path / "big.csv"  # under the limit as a file, over it once every value is named by its column
+    path.write_text("항목이름,값이름\n" + "\n".join(f"{i},{'가' * 30}" for i in range(3000)), encoding="utf-8")
+    assert len(path.read_text(encoding="utf-8")) < 120_000
+    with pytest.raises(IngestError) as refused:
+        read_document(path, IngestSettings(max_chars=120_000))
+    assert refused.value.code == "too_large"
+
+
+@pytest.mark.timeout(120)  # rows up to 1,048,576 of 16,384 cells each took the parser to its time limit
+def test_an_xlsx_with_a_far_away_cell_is_read_by_the_cells_it_has(tmp_path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["부서", "인원"])
+    workbook.active.append(["총무과", 12])
+    workbook.active["XFD1048576"] = "끝"  # one cell in the last row and column: A1:XFD1048576
+    path = tmp_path / "far.xlsx"
+    workbook.save(str(path))
+    result = read_document(path, LIMITS)
+    assert any("부서: 총무과" in b.text and "인원: 12" in b.text for b in result.blocks)
+    assert any(b.text.endswith("끝") for b in result.blocks)
