@@ -138,7 +138,8 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
 
 def warm_up(services: Services) -> None:
     """Load, before anyone asks, what the first person would otherwise wait for: Kiwi's model (every search,
-    the 이용 현황 topics), the shared manuals' keyword index, the embedder and plotly (이용 현황's charts)."""
+    the 이용 현황 topics), the shared manuals' keyword index, the 담당 부서 finder and the org chart, the embedder and
+    plotly (이용 현황's charts)."""
     started = time.perf_counter()
     try:
         from seoulai.text.korean import morphs
@@ -147,6 +148,10 @@ def warm_up(services: Services) -> None:
         shared = services.settings.retrieval.shared_collection
         if shared in services.index.collections():
             services.index.collection(shared).view()
+            # The 담당 부서 finder reads every unit's duty lines once (about 4 s for the Seoul rule) and the chart
+            # is built from the same rule: both before the first "어느 과" question rather than during it.
+            services.departments.find_shared("서울광장 사용은 어느 과에서 해요?", 1)
+            services.accounts.units()
         import plotly.express  # noqa: F401
         import plotly.graph_objects  # noqa: F401
     except Exception:  # noqa: BLE001 - warming is best effort; the first request does the same work anyway
