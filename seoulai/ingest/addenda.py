@@ -16,6 +16,7 @@ from typing import Any
 
 from seoulai.ingest.rule_header import iso_date
 from seoulai.ingest.types import Chunk
+from seoulai.retrieval.statute import article_key
 
 _LABEL = re.compile(r"부\s*칙\s*(?:\([^()\n]{0,120}\)\s*)?(?:<[^<>\n]{0,80}>\s*)?(?:\([^()\n]{0,120}\)\s*)?")
 # Text that opens a 부칙 when it shares the label's line ("부칙 이 규칙은 공포한 날부터 시행한다." in a PDF), as
@@ -28,7 +29,6 @@ _FROM = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일\s*부터\
 _REF = re.compile(r"(부\s*칙\s*|」\s*)?제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 _RANGE_TAIL = re.compile(r"\s*부터\s*제\s*(\d+)\s*조\s*까지")
 _OWN_HEADING = re.compile(r"\s*제\s*\d+\s*조(?:\s*의\s*\d+)?\s*\([^()\n]{0,40}\)")
-_KEY = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 _CLAUSE_ENDS = ("다만,", "다만", "하고,", "하며,", "한다.", "\n")
 CLAUSE_CHARS = 300  # how far back a clause naming articles may start before its "…부터 시행"
 
@@ -93,16 +93,6 @@ def _clause_articles(clause: str) -> list[str]:
         if tail and not sub:
             keys += [f"제{n}조" for n in range(number + 1, min(int(tail.group(1)), number + 200) + 1)]
     return keys
-
-
-def article_key(section: str) -> str | None:
-    """"제17조의7" for a chunk of that article: the last 제N조 of its section path (one unit's 사무분장 in an
-    organisation rule, "제17조의5 (행정국) > 총무과", is still 제17조의5)."""
-    for part in reversed(section.split(" > ")):
-        match = _KEY.match(part.strip())
-        if match is not None:
-            return f"제{int(match.group(1))}조" + (f"의{int(match.group(2))}" if match.group(2) else "")
-    return None
 
 
 def apply_newest(chunks: Iterable[Chunk], metadata: Mapping[str, Any]) -> None:

@@ -131,24 +131,25 @@ class SearchIndex:
                                                 self.settings.retrieval.dense_weight)
         hits = self._scored(analyzed, hits, {(h.collection, h.chunk_id): h.score for h in dense})
         hits = self._follow_references(hits, collections, k)
-        return self.with_references(self.evidence(text, hits, k) if floor else hits[:k], collections)
+        chosen = self.evidence(text, hits, k) if floor else hits[:k]
+        return self.with_references(chosen, collections, done=[(hits[0].collection, hits[0].chunk_id)] if hits else [])
 
     def _follow_references(self, hits: list[Hit], collections: Sequence[str], k: int) -> list[Hit]:
         """An article the best passage cites, itself a candidate for the question (a procedure's other step: "제9조에
         따라 의뢰받은 …"), takes the last of the ``k`` places when the cut would drop it."""
-        if len(hits) <= k:
+        if not hits:
             return hits
         first = self.with_references(hits[:1], collections)[0]
+        hits = [first, *hits[1:]]  # keeps its references: search does not look them up again
+        if k < 2:  # the one place is the best passage's own
+            return hits
         later: dict[tuple[str, str, str | None], int] = {}
         for i in range(len(hits) - 1, k - 1, -1):  # the best piece of an article wins
             later[(hits[i].collection, hits[i].title, article_key(hits[i].section))] = i
         pulled = [later[key] for key in ((r.collection, r.title, article_key(r.section)) for r in first.references)
-                  if key in later]
-        if not pulled:
-            return hits
-        moved = [hits[i] for i in pulled[:1]]
-        rest = [h for i, h in enumerate(hits) if i not in pulled[:1]]
-        return rest[:k - 1] + moved + rest[k - 1:]  # last of the k: what ranks above it keeps its place
+                  if key in later][:1]
+        rest = [h for i, h in enumerate(hits) if i not in pulled]
+        return rest[:k - 1] + [hits[i] for i in pulled] + rest[k - 1:]  # last of the k: those above keep their place
 
     def check_question(self, text: str) -> str:
         """A question within the length limit, checked before any analysis (a 200,000-character question must cost
@@ -182,14 +183,23 @@ class SearchIndex:
             out.append(replace(hit, relevance=value))
         return out
 
-    def with_references(self, hits: Sequence[Hit], collections: Sequence[str], per_hit: int = 8) -> list[Hit]:
-        """The hits, each with the articles it cites that these collections hold (in the order cited)."""
+    def with_references(self, hits: Sequence[Hit], collections: Sequence[str], per_hit: int = 8,
+                        done: Iterable[tuple[str, str]] = ()) -> list[Hit]:
+        """The hits, each with the articles it cites that these collections hold (in the order cited); hits whose
+        (collection, chunk id) is in ``done`` already carry theirs."""
         views = [(name, view) for name in dict.fromkeys(collections) if (view := self.collection(name).view())]
+        skip = set(done)
+        aliases: dict[tuple[str, str], dict[str, str]] = {}  # one look-up per document, not per passage
         out: list[Hit] = []
         for hit in hits:
-            own = self.collection(hit.collection).view() if hit.collection else None
-            aliases = defined_aliases(own[1].defining_texts(hit.source)) if own else {}
-            cited = cited_articles(hit.text, hit.title, aliases)
+            if (hit.collection, hit.chunk_id) in skip:
+                out.append(hit)
+                continue
+            document = (hit.collection, hit.source)
+            if document not in aliases:
+                own = self.collection(hit.collection).view() if hit.collection else None
+                aliases[document] = defined_aliases(own[1].defining_texts(hit.source)) if own else {}
+            cited = cited_articles(hit.text, hit.title, aliases[document])
             found: list[Reference] = []
             for name, (_, store) in views:
                 if not cited or len(found) >= per_hit:

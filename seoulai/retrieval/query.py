@@ -8,7 +8,7 @@ import re
 
 from seoulai.retrieval.keyword import AnalyzedQuery
 from seoulai.text.abbreviations import expand_abbreviations
-from seoulai.text.korean import bigrams, clean_query, morphs
+from seoulai.text.korean import bigrams, clean_query, morphs, morphs_batch
 from seoulai.text.thesaurus import legal_pairs
 
 THESAURUS_WEIGHT = 0.5
@@ -75,12 +75,15 @@ def analyze_query(text: str, cleanup: bool = True, expand: bool = True, saturate
     if expand:
         pairs = legal_pairs(cleaned)
         phrases = list(dict.fromkeys(value for _, value in pairs))
-        for token in morphs(" ".join(phrases)) if phrases else []:  # one Kiwi call for all of them
-            terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
+        # One Kiwi call for every phrase and every everyday word found.
+        analysed = dict(zip(phrases + [key for key, _ in pairs],
+                            morphs_batch(phrases + [key for key, _ in pairs]))) if pairs else {}
+        for phrase in phrases:
+            for token in analysed[phrase]:
+                terms[token] = terms.get(token, 0.0) + THESAURUS_WEIGHT
         for key, value in pairs:  # "군대" is held by a passage that says "입영" (the evidence check)
-            legal = frozenset(morphs(value))
-            for token in morphs(key):
-                synonyms[token] = synonyms.get(token, frozenset()) | legal
+            for token in analysed[key]:
+                synonyms[token] = synonyms.get(token, frozenset()) | frozenset(analysed[value])
         titles = expand_abbreviations(cleaned) + _QUOTED_TITLE.findall(cleaned)
     if saturate:
         terms = _saturated(terms)

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seoulai.answer.engine import AnswerEngine, Turn
+from seoulai.answer.engine import Answer, AnswerEngine, Turn
+from seoulai.auth.oidc import oidc_problems
 from seoulai.auth.org_rule import OrgSource, collection_follower
+from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
+from seoulai.auth.sessions import COOKIE
 from seoulai.config import Settings
 from seoulai.drafting.draft import Draft
 from seoulai.errors import InputError, SeoulAIError
@@ -47,9 +50,10 @@ log = logging.getLogger(__name__)
 _DEFAULT: Any = object()
 
 # The value types pages and the CLI pass to the services.
-__all__ = ["FEATURE_LABELS", "AccountService", "InputError", "SeoulAIError", "DocumentService", "Draft", "DraftingService", "Filters",
-           "IncomingFile", "LibraryService", "ManualService", "Services", "Turn", "UploadResult", "UsageService",
-           "DepartmentMatch", "DepartmentService", "asks_department", "build_services"]
+__all__ = ["COOKIE", "FEATURE_LABELS", "AccountService", "Answer", "InputError", "SeoulAIError", "DocumentService",
+           "Draft", "DraftingService", "Filters", "IncomingFile", "LibraryService", "ManualService", "Person", "Services",
+           "Turn", "UploadResult", "UsageService", "DepartmentMatch", "DepartmentService", "asks_department",
+           "build_services", "oidc_problems"]
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from seoulai.answer.engine import Answer, Turn
-from seoulai.auth.people import Person
 from seoulai.errors import SeoulAIError
-from seoulai.services import Services
+from seoulai.services import Answer, Person, Services, Turn
 
 PAGES = {"manual": "pages/manual_search.py", "documents": "pages/doc_qa.py"}
 

@@ -10,11 +10,8 @@ import time
 
 import streamlit as st
 
-from seoulai.auth.oidc import oidc_problems
-from seoulai.auth.people import Person
-from seoulai.auth.sessions import COOKIE
 from seoulai.errors import SeoulAIError
-from seoulai.services import Services
+from seoulai.services import COOKIE, Person, Services, oidc_problems
 
 # AppTest cannot send cookies; tests hand the same signed cookie value in through the session state.
 TEST_COOKIE = "auth_cookie"

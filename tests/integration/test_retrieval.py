@@ -335,3 +335,4 @@ def test_the_best_passage_brings_the_article_it_cites(tmp_path: Path) -> None:
     hits = svc.search(question, ["공통"], 3, floor=False)
     assert [h.section for h in hits][0] == "제1조 (허가 신청)" and hits[2].section == "제9조 (심사)"
     assert hits[0].references and hits[0].references[0].section == "제9조 (심사)"
+    assert [h.section for h in svc.search(question, ["공통"], 1, floor=False)] == ["제1조 (허가 신청)"]
