@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from seoulai.ui import get_health, get_person, get_services
-from seoulai.ui.hardening import unsafe_options
+from seoulai.ui.hardening import page_boundary, unsafe_options
 from seoulai.ui.history import sidebar_history
 from seoulai.ui.login import require_person, sign_out_button
 from seoulai.ui.widgets import sidebar_person, sidebar_status
@@ -21,19 +21,25 @@ if services.settings.production and (problems := unsafe_options(st.get_option)):
 if services.accounts.mode != "none" and require_person(services) is None:
     st.stop()  # only the way to sign in was drawn
 person = get_person()
-ADMIN_PAGES = {"library": st.Page("pages/library.py", title="매뉴얼 관리", icon="🗂️"),
-               "usage": st.Page("pages/usage.py", title="이용 현황", icon="📊"),
-               "audit": st.Page("pages/audit.py", title="감사 기록", icon="🧾")}
-pages = [st.Page("pages/home.py", title="홈", icon="🏠", default=True),
-         st.Page("pages/manual_search.py", title="매뉴얼 검색", icon="📚"),
-         st.Page("pages/doc_qa.py", title="문서 Q&A", icon="📄"),
-         st.Page("pages/drafting.py", title="초안 작성", icon="✍️")]
+ADMIN_PAGES = {"library": st.Page("views/library.py", title="매뉴얼 관리", icon="🗂️"),
+               "usage": st.Page("views/usage.py", title="이용 현황", icon="📊"),
+               "audit": st.Page("views/audit.py", title="감사 기록", icon="🧾")}
+pages = [st.Page("views/home.py", title="홈", icon="🏠", default=True),
+         st.Page("views/manual_search.py", title="매뉴얼 검색", icon="📚"),
+         st.Page("views/doc_qa.py", title="문서 Q&A", icon="📄"),
+         st.Page("views/drafting.py", title="초안 작성", icon="✍️")]
 # One flat list: Streamlit draws a section header inside the navigation's <ul>, which screen readers cannot follow.
 pages += [ADMIN_PAGES[name] for name in services.accounts.admin_pages(person)]
 
 navigation = st.navigation(pages)
-sidebar_person(person, services.accounts.mode)
-sidebar_history(services, person)
-sign_out_button(services)
-sidebar_status(get_health(), services.filler.status if services.filler else None)
-navigation.run()
+
+
+def sidebar() -> None:
+    sidebar_person(person, services.accounts.mode)
+    sidebar_history(services, person)
+    sign_out_button(services)
+    sidebar_status(get_health(), services.filler.status if services.filler else None)
+
+
+page_boundary(sidebar)
+page_boundary(navigation.run)

@@ -43,7 +43,8 @@ from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl,
 
 from seoulai.config import Settings  # noqa: E402
 from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
-from seoulai.retrieval.index import SearchIndex, fuse  # noqa: E402
+from seoulai.retrieval.fusion import fuse  # noqa: E402
+from seoulai.retrieval.index import SearchIndex  # noqa: E402
 from seoulai.retrieval.query import analyze_query  # noqa: E402
 
 

@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,12 +25,14 @@ from seoulai.ingest.failures import IngestError
 from seoulai.ingest.pool import ParserPool
 from seoulai.ingest.sniff import SUPPORTED
 from seoulai.llm.failures import LLMError
-from seoulai.retrieval.collection import ChangeReport, Collection, PreparedDocument, valid_collection_name
+from seoulai.retrieval.collection import Collection, PreparedDocument, valid_collection_name
 from seoulai.retrieval.dense import DenseIndex, VectorStoreError
 from seoulai.retrieval.floor import relevance, states_what_is_asked
+from seoulai.retrieval.fusion import fuse
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.keyword import AnalyzedQuery, Ranking
 from seoulai.retrieval.query import analyze_query
+from seoulai.retrieval.report import IngestReport
 from seoulai.retrieval.references import Reference, cited_articles, defined_aliases
 from seoulai.retrieval.sources import CHUNKING, expand_paths, record, sha256_of
 from seoulai.retrieval.statute import article_key, article_refs_with_titles
@@ -44,27 +46,6 @@ log = logging.getLogger(__name__)
 _ARTICLE_NUMBER = re.compile(r"제\s*\d+\s*조")
 
 
-@dataclass
-class IngestReport:
-    collection: str
-    changes: ChangeReport
-    failed: dict[str, IngestError] = field(default_factory=dict)
-    partial: dict[str, str] = field(default_factory=dict)  # read only in part (a file cut short): why
-    vectors: int = 0
-    vector_error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        c = self.changes
-        return {"collection": self.collection, "added": c.added, "replaced": c.replaced, "unchanged": c.unchanged,
-                "removed": c.removed, "vectors": self.vectors, "partial": self.partial,
-                "vector_error": self.vector_error,
-                "failed": {k: asdict_error(v) for k, v in self.failed.items()}}
-
-
-def asdict_error(error: IngestError) -> dict[str, str]:
-    return {"code": error.code, "message": error.message}
-
-
 class SearchIndex:
     def __init__(self, settings: Settings, embedder: "BaseEmbedding | None" = None,
                  ranking: Ranking | None = None) -> None:
@@ -74,6 +55,11 @@ class SearchIndex:
         self.dense = DenseIndex(settings, embedder) if embedder is not None else None
         self._collections: dict[str, Collection] = {}
         self._lock = threading.Lock()
+        self._background: Callable[[], None] | None = None
+
+    def defer_vectors(self, wake: Callable[[], None]) -> None:
+        """From now on an ingest leaves embedding to a background filler and calls ``wake`` (the app server)."""
+        self._background = wake
 
     # -- collections ---------------------------------------------------------------------------------------
     def collection(self, name: str) -> Collection:
@@ -271,11 +257,16 @@ class SearchIndex:
     # -- ingestion ---------------------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], collection: str, department: str | None = None,
                owner: str | None = None, progress: Progress | None = None,
-               sources: dict[Path, str] | None = None, vectors: bool = True) -> IngestReport:
-        """Parse, chunk and index files (and folders) into a collection; unchanged files are skipped.
+               sources: dict[Path, str] | None = None, vectors: bool | None = None) -> IngestReport:
+        """Parse, chunk and index files (and folders) into a collection, in one keyword-index generation; unchanged
+        files are skipped.
 
-        ``vectors=False`` leaves the embedding to the app's background filler (the keyword index serves at once).
+        The keyword index serves the new passages as soon as this returns. Their vectors are embedded here
+        (``vectors=True``; the default where no background filler runs) or left to the filler (``False``; the
+        default in the app server, which is woken at once), so a question never waits behind an embedding.
         """
+        if vectors is None:
+            vectors = self._background is None
         target = self.collection(collection)
         files = expand_paths(paths) if sources is None else {p: sources[p] for p in paths}
         if not files:
@@ -319,7 +310,12 @@ class SearchIndex:
         if vectors:
             self._sync_vectors(report, progress)
         elif self.dense is not None and changes.changed:
-            report.vector_error = "의미 검색 색인은 앱이 실행되면 뒤에서 채웁니다."
+            self._drop_vectors(report)
+            report.vectors_pending = sum(1 for _ in target.chunks_of(changes.added + changes.replaced))
+            if self._background is not None:
+                self._background()
+            else:
+                report.vector_error = "의미 검색 색인은 앱이 실행되면 뒤에서 채웁니다."
         if progress:
             progress("완료", 1.0)
         return report
@@ -357,6 +353,15 @@ class SearchIndex:
         if self.dense is not None:
             self.dense.rename_collection(old, new)
 
+    def _drop_vectors(self, report: IngestReport) -> None:
+        """Vectors of passages that are gone leave with them (the filler also sweeps what this could not reach)."""
+        if self.dense is None or not report.changes.removed_chunk_ids:
+            return
+        try:
+            self.dense.delete(report.changes.removed_chunk_ids)
+        except (LLMError, VectorStoreError) as error:
+            log.error("old vectors of %s not removed yet: %s", report.collection, error.code)
+
     def _sync_vectors(self, report: IngestReport, progress: Progress | None) -> None:
         if self.dense is None or not report.changes.changed:
             return
@@ -371,23 +376,6 @@ class SearchIndex:
             # The keyword index is already live; the app's background filler adds the vectors later.
             report.vector_error = error.message
             log.error("vectors not updated for %s: %s", report.collection, getattr(error, "detail", "") or error.code)
-
-
-def fuse(keyword: list[Hit], dense: list[Hit], k: int, rrf_k: int, dense_weight: float) -> list[Hit]:
-    """Reciprocal-rank fusion; the fused score is the RRF sum."""
-    scores: dict[tuple[str, str], float] = {}
-    hits: dict[tuple[str, str], Hit] = {}
-    for weight, ranking in ((1.0, keyword), (dense_weight, dense)):
-        for rank, hit in enumerate(ranking, start=1):
-            key = (hit.collection, hit.chunk_id)
-            scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank)
-            hits.setdefault(key, hit)
-    order = sorted(scores, key=lambda key: -scores[key])[:k]
-    fused = []
-    for key in order:
-        hit = hits[key]
-        fused.append(Hit(**{**hit.__dict__, "score": scores[key]}))
-    return fused
 
 
 def _hit(chunk: Any, score: float, collection: str, terms: frozenset[str] = frozenset()) -> Hit:

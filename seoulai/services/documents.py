@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class UploadResult:
     chars: int | None = None
     pii: int = 0  # personal identifiers in the text, title, headings and file name (masked before any model)
     warning: str = ""  # e.g. a document read only in part
+    semantic_pending: bool = False  # searchable by keyword now; its vectors are being made in the background
 
 
 class DocumentService:
@@ -80,28 +81,47 @@ class DocumentService:
                              "나누어 올려 주세요.", code="too_large")
 
     def upload(self, person: Person, files: Sequence[IncomingFile],
-               progress: Callable[[int], Progress] | None = None) -> list[UploadResult]:
-        """Store and index each file into the person's private collection; one bad file spoils nothing, and
-        a failed new version of a file leaves the stored one (file and index) as it was."""
+               progress: Progress | None = None) -> list[UploadResult]:
+        """Store and index the files into the person's private collection, in one keyword-index update; one bad
+        file spoils nothing, and a failed new version of a file leaves the stored one (file and index) as it was.
+        The files are searchable by keyword when this returns; their vectors follow in the background."""
         self.check_batch(files)
         store = self._files(person)
         collection = self._collection(person)
         per_file = self.settings.ingest.max_file_mb * MB
-        results: list[UploadResult] = []
-        for index, (incoming, name) in enumerate(zip(files, unique_names(f.name for f in files))):
+        refused: dict[str, str] = {}
+        staged: dict[Path, str] = {}
+        names = unique_names(f.name for f in files)
+        for incoming, name in zip(files, names):
             if incoming.length > per_file:
-                results.append(UploadResult(name, False, IngestError("too_large", f"{incoming.length / MB:.1f} MB, "
-                                            f"한도 {self.settings.ingest.max_file_mb:g} MB").message))
-                continue
-            staged = store.stage(incoming, name)
-            report = self.index.ingest([staged], collection, owner=person.pseudonym, sources={staged: name},
-                                       progress=progress(index) if progress else None)
-            if name in report.failed:
-                store.discard(staged)
+                refused[name] = IngestError("too_large", f"{incoming.length / MB:.1f} MB, "
+                                            f"한도 {self.settings.ingest.max_file_mb:g} MB").message
+            else:
+                staged[store.stage(incoming, name)] = name
+        report = None
+        if staged:
+            try:
+                report = self.index.ingest(list(staged), collection, owner=person.pseudonym, sources=staged,
+                                           progress=progress)
+            except BaseException:
+                for path in staged:
+                    store.discard(path)
+                raise
+            for path, name in staged.items():
+                if name in report.failed:
+                    store.discard(path)
+                else:
+                    store.commit(path, name)
+        results = []
+        for name in names:
+            if name in refused:
+                results.append(UploadResult(name, False, refused[name]))
+            elif report is not None and name in report.failed:
                 results.append(UploadResult(name, False, report.failed[name].message))
-                continue
-            store.commit(staged, name)
-            results.append(self._result(collection, name))
+            else:
+                pending = report is not None and report.vectors_pending > 0 and name in (
+                    report.changes.added + report.changes.replaced)
+                results.append(replace(self._result(collection, name), semantic_pending=pending))
         self.recorder.event(person, FEATURE, "upload", sources=sum(r.ok for r in results))
         self.recorder.audit(person, "upload", ", ".join(r.name for r in results if r.ok))
         return results

@@ -17,7 +17,8 @@ from seoulai.auth.policy import DEPT, Policy
 from seoulai.config import Settings
 from seoulai.files import FileStore, IncomingFile, unique_names
 from seoulai.progress import Progress
-from seoulai.retrieval.index import IngestReport, SearchIndex
+from seoulai.retrieval.index import SearchIndex
+from seoulai.retrieval.report import IngestReport
 from seoulai.retrieval.store import DocumentRecord
 from seoulai.services.recording import Recorder
 

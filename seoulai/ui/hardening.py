@@ -17,3 +17,21 @@ def unsafe_options(get_option: Callable[[str], Any]) -> list[str]:
     if get_option("browser.gatherUsageStats"):
         problems.append("Streamlit 사용 통계가 외부로 전송됩니다 (browser.gatherUsageStats = false 로 설정하세요).")
     return problems
+
+
+def page_boundary(draw: Callable[[], None]) -> None:
+    """Draw a page; any failure inside it becomes a Korean notice with an incident number for the administrator
+    (the full error goes to the server log), never Streamlit's error page. Streamlit's own control flow
+    (st.rerun, st.stop) derives from BaseException and passes through."""
+    import logging
+    import uuid
+
+    import streamlit as st
+
+    try:
+        draw()
+    except Exception:  # noqa: BLE001 - the page boundary: nothing a person sees may be a traceback
+        incident = uuid.uuid4().hex[:8]
+        logging.getLogger("seoulai.ui").exception("page failed (incident %s)", incident)
+        st.error("이 화면을 처리하는 중 문제가 생겼습니다. 입력한 내용은 그대로 두고 새로 고침(F5)하거나 잠시 뒤 다시 "
+                 f"시도하세요. 계속되면 관리자에게 기록 번호 **{incident}**를 알려 주세요.", icon="⚠️")

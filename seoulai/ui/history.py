@@ -13,7 +13,7 @@ import streamlit as st
 from seoulai.errors import SeoulAIError
 from seoulai.services import Answer, Person, Services, Turn
 
-PAGES = {"manual": "pages/manual_search.py", "documents": "pages/doc_qa.py"}
+PAGES = {"manual": "views/manual_search.py", "documents": "views/doc_qa.py"}
 
 
 def conversation_turns(services: Services, person: Person, kind: str, key: str) -> list[dict]:  # type: ignore[type-arg]

@@ -45,7 +45,7 @@ def _ask(env: pytest.MonkeyPatch, index_dir: Path, question: str) -> AppTest:
     env.setenv("SEOULAI_LLM__BACKEND", "none")
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/manual_search.py").run()
+    at.switch_page("views/manual_search.py").run()
     at.radio(key="ms_mode").set_value("검색만").run()  # the card does not depend on the model
     at.chat_input[0].set_value(question).run()
     assert not at.exception, at.exception

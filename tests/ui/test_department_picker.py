@@ -45,7 +45,7 @@ def test_picker_lists_the_real_units_and_changes_the_department(app_env: pytest.
     # (AppTest drops the sidebar of st.navigation apps on a rerun; the person the pages get is what matters.)
     chosen = at.session_state["auth_person"]
     assert chosen.department == "서울특별시/행정국/국제행사지원과" and chosen.id == "demo"
-    at.switch_page("pages/library.py").run()
+    at.switch_page("views/library.py").run()
     assert not at.exception
     assert "행정국/국제행사지원과" in str([s.options for s in at.selectbox] + [m.value for m in at.markdown])
 

@@ -22,7 +22,7 @@ def _page(env: pytest.MonkeyPatch, url: str, person: Person | None = None) -> Ap
     if person is not None:
         at.session_state["auth_person"] = person
     at.run()
-    at.switch_page("pages/doc_qa.py").run()
+    at.switch_page("views/doc_qa.py").run()
     assert not at.exception
     return at
 
@@ -83,7 +83,7 @@ def test_another_person_never_sees_the_upload(app_env: pytest.MonkeyPatch, fake_
 
     other = _page(app_env, fake_ollama.url, bob)
     assert "메모.md" not in _text(other) and any("아직 올린 문서가 없습니다" in i.value for i in other.info)
-    other.switch_page("pages/manual_search.py").run()
+    other.switch_page("views/manual_search.py").run()
     other.chat_input[0].set_value(f"{TOKEN} 내부 검토 의견").run()
     assert TOKEN not in _text(other).replace(f"{TOKEN} 내부 검토 의견", "")  # only in Bob's own question
     assert all(TOKEN not in str(r.body) for r in fake_ollama.chat_requests())

@@ -26,7 +26,7 @@ def test_press_release_wizard(app_env: pytest.MonkeyPatch, fake_ollama: FakeOlla
     app_env.setenv("SEOULAI_OLLAMA_URL", fake_ollama.url)
     app_env.setenv("SEOULAI_EMBED__BACKEND", "none")
     at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page("pages/drafting.py").run()
+    at.switch_page("views/drafting.py").run()
     at.selectbox(key="dr_template").set_value("press_release").run()
     assert any("필수 항목" in i.value for i in at.info)
     at.button(key="dr_examples").click().run()
@@ -61,7 +61,7 @@ def test_reference_picker_labels_are_plain_text(app_env: pytest.MonkeyPatch, tmp
                       "## [장](http://evil.example) 배포\n\n보도자료 배포 기준은 오전 9시이다.\n", encoding="utf-8")
     SearchIndex(Settings(index_dir=tmp_path / "indexes", embed={"backend": "none"})).ingest([manual.parent], "공통")
     at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page("pages/drafting.py").run()
+    at.switch_page("views/drafting.py").run()
     at.text_input(key="dr_ref_query").input("보도자료 배포 기준").run()
     at.button(key="dr_ref_search").click().run()
     labels = [c.label for c in at.checkbox]

@@ -62,20 +62,20 @@ def test_a_reload_brings_the_conversation_back(app_env: pytest.MonkeyPatch, manu
                                                 fake_ollama: FakeOllama) -> None:
     # The first answer, the follow-up rewritten into a standalone question, the second answer.
     fake_ollama.script("일 단위로 계산합니다 [1].", "민원 처리기간을 연장할 수 있나요?", "처리기간 연장은 한 번만 가능합니다 [1].")
-    at = _app(app_env, fake_ollama.url, "pages/manual_search.py")
+    at = _app(app_env, fake_ollama.url, "views/manual_search.py")
     at.chat_input[0].set_value("민원의 처리기간은 어떻게 계산하나요?").run()
     conversation = at.query_params["c"][0] if isinstance(at.query_params["c"], list) else at.query_params["c"]
     assert conversation
-    reloaded = _app(app_env, fake_ollama.url, "pages/manual_search.py", {"c": conversation})  # F5: a fresh session
+    reloaded = _app(app_env, fake_ollama.url, "views/manual_search.py", {"c": conversation})  # F5: a fresh session
     assert "일 단위로 계산합니다" in _markdown(reloaded)
     listed = _home(app_env, fake_ollama.url)
     assert any("민원의 처리기간은" in b.label for b in listed.sidebar.button)  # listed in the sidebar by its title
     reloaded.chat_input[0].set_value("연장은요?").run()  # continues the same conversation
     assert "민원의 처리기간은" in fake_ollama.chat_requests()[-2].body["messages"][-1]["content"]  # the rewrite saw it
     assert "이전 대화" in fake_ollama.chat_requests()[-1].body["messages"][-1]["content"]
-    again = _app(app_env, fake_ollama.url, "pages/manual_search.py", {"c": conversation})
+    again = _app(app_env, fake_ollama.url, "views/manual_search.py", {"c": conversation})
     assert "한 번만 가능합니다" in _markdown(again) and "일 단위로 계산합니다" in _markdown(again)
-    other = _app(app_env, fake_ollama.url, "pages/manual_search.py", {"c": conversation}, person=BOB)
+    other = _app(app_env, fake_ollama.url, "views/manual_search.py", {"c": conversation}, person=BOB)
     assert "일 단위로 계산합니다" not in _markdown(other)  # another person's link opens nothing
     assert not any("민원의 처리기간은" in b.label for b in _home(app_env, fake_ollama.url, BOB).sidebar.button)
 
@@ -85,7 +85,7 @@ def test_conversations_are_renamed_and_deleted(app_env: pytest.MonkeyPatch, manu
     from seoulai.ui import get_services
 
     fake_ollama.script("일 단위로 계산합니다 [1].")
-    at = _app(app_env, fake_ollama.url, "pages/manual_search.py")
+    at = _app(app_env, fake_ollama.url, "views/manual_search.py")
     at.chat_input[0].set_value("민원의 처리기간은 어떻게 계산하나요?").run()
     services = get_services()
     demo = services.accounts.demo_person()
@@ -103,14 +103,14 @@ def test_a_draft_survives_a_reload_and_keeps_its_versions(app_env: pytest.Monkey
     replies = iter(["서울시는 첫 번째 리드를 밝혔다.", "□ 개요\n○ 본문", "“인용”이라고 말했다.", "○ 계획",
                     "서울시는 두 번째 리드를 밝혔다."])
     fake_ollama.responder = lambda body: next(replies)
-    at = _app(app_env, fake_ollama.url, "pages/drafting.py")
+    at = _app(app_env, fake_ollama.url, "views/drafting.py")
     at.selectbox(key="dr_template").set_value("press_release").run()
     at.button(key="dr_examples").click().run()
     at.button(key="dr_generate").click().run()
     at.button(key="dr_regen_lead").click().run()
     assert at.text_area(key="dr_s_press_release_lead").value == "서울시는 두 번째 리드를 밝혔다."
     draft_id = at.query_params["d"][0] if isinstance(at.query_params["d"], list) else at.query_params["d"]
-    reloaded = _app(app_env, fake_ollama.url, "pages/drafting.py", {"d": draft_id})
+    reloaded = _app(app_env, fake_ollama.url, "views/drafting.py", {"d": draft_id})
     assert reloaded.text_area(key="dr_s_press_release_lead").value == "서울시는 두 번째 리드를 밝혔다."
     assert reloaded.text_input(key="dr_f_press_release_title").value.startswith("서울시, 공공 행정에")
     reloaded.button(key="dr_restore_lead").click().run()  # back to the first version

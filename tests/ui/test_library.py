@@ -24,7 +24,7 @@ def _library(env: pytest.MonkeyPatch, role: str = "admin") -> AppTest:
 
 def test_upload_list_replace_delete(app_env: pytest.MonkeyPatch, shared_dir: Path) -> None:
     at = _library(app_env)
-    at.switch_page("pages/library.py").run()
+    at.switch_page("views/library.py").run()
     assert any("아직 등록된 매뉴얼이 없습니다" in i.value for i in at.info)
     hwpx = (shared_dir / "samples/hwpx/mcst_press_release_2024-01-02.hwpx").read_bytes()
     locked = (shared_dir / "samples/broken/password-12345.hwp").read_bytes()
@@ -60,13 +60,13 @@ def test_staff_has_no_library_page(app_env: pytest.MonkeyPatch) -> None:
     at = _library(app_env, role="staff")
     assert not at.exception
     with pytest.raises(ValueError, match="Known pages"):  # not in the navigation at all
-        at.switch_page("pages/library.py")
-    direct = AppTest.from_file(str(Path(APP).parent / "pages" / "library.py"), default_timeout=60).run()
+        at.switch_page("views/library.py")
+    direct = AppTest.from_file(str(Path(APP).parent / "views" / "library.py"), default_timeout=60).run()
     assert any("권한이 없습니다" in w.value for w in direct.warning)  # and refused if opened directly
     assert not direct.file_uploader
 
 
 def test_department_admin_manages_only_its_department(app_env: pytest.MonkeyPatch) -> None:
     at = _library(app_env, role="dept_admin")
-    at.switch_page("pages/library.py").run()
+    at.switch_page("views/library.py").run()
     assert at.selectbox(key="lib_collection").options == ["디지털도시국/디지털정책과"]

@@ -41,7 +41,7 @@ def _app(env: pytest.MonkeyPatch, index_dir: Path, url: str) -> AppTest:
     env.setenv("SEOULAI_EMBED__BACKEND", "none")
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/manual_search.py").run()
+    at.switch_page("views/manual_search.py").run()
     assert not at.exception
     return at
 

@@ -17,13 +17,13 @@ from seoulai.errors import InputError
 from seoulai.ui.login import TEST_COOKIE
 from tests.ui.conftest import APP
 
-PAGES = ["pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/drafting.py", "pages/library.py",
-         "pages/usage.py", "pages/audit.py"]
-EVERYONE = {"pages/home.py", "pages/manual_search.py", "pages/doc_qa.py", "pages/drafting.py"}
+PAGES = ["views/home.py", "views/manual_search.py", "views/doc_qa.py", "views/drafting.py", "views/library.py",
+         "views/usage.py", "views/audit.py"]
+EVERYONE = {"views/home.py", "views/manual_search.py", "views/doc_qa.py", "views/drafting.py"}
 EXPECTED = {
     "staff": EVERYONE,
-    "dept_admin": EVERYONE | {"pages/library.py"},
-    "manager": EVERYONE | {"pages/usage.py"},
+    "dept_admin": EVERYONE | {"views/library.py"},
+    "manager": EVERYONE | {"views/usage.py"},
     "admin": set(PAGES),
 }
 PASSWORD = "seoul-pilot-2026"
@@ -100,13 +100,13 @@ def test_sign_ins_are_audited_for_administrators(accounts: pytest.MonkeyPatch) -
 
     assert get_services().accounts.sign_in("staff", "wrong-password-9") is None
     at = _signed_in("admin")
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("views/audit.py").run()
     actions = set(at.dataframe[0].value["동작"])
     assert {"로그인", "로그인 실패"} <= actions
 
 
 def test_page_opened_directly_without_sign_in_is_refused(accounts: pytest.MonkeyPatch) -> None:
-    at = AppTest.from_file(str(Path(APP).parent / "pages" / "manual_search.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(Path(APP).parent / "views" / "manual_search.py"), default_timeout=60).run()
     assert any("로그인이 필요합니다" in w.value for w in at.warning) and not at.chat_input
 
 

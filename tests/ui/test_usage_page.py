@@ -28,7 +28,7 @@ def demo_usage(app_env: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def _usage_page(person: Person) -> AppTest:
-    at = AppTest.from_file(str(Path(APP).parent / "pages" / "usage.py"), default_timeout=120)
+    at = AppTest.from_file(str(Path(APP).parent / "views" / "usage.py"), default_timeout=120)
     at.session_state["auth_person"] = person
     return at.run()
 

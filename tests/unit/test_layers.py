@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = sorted([*(ROOT / "seoulai").rglob("*.py"), *(ROOT / "pages").glob("*.py"), *(ROOT / "tests").rglob("*.py"),
+CODE = sorted([*(ROOT / "seoulai").rglob("*.py"), *(ROOT / "views").glob("*.py"), *(ROOT / "tests").rglob("*.py"),
                *(ROOT / "benchmarks").glob("*.py"), ROOT / "app.py", ROOT / "serve.py"])
 # Lower layers never import the ones above them (the composition root seoulai.services builds them all).
 BELOW_SERVICES = ["errors", "config", "privacy", "auth", "ingest", "retrieval", "llm", "answer", "drafting", "usage",
@@ -30,7 +30,7 @@ def _seoulai(path: Path) -> set[str]:
     return {name for name in _imports(path) if name == "seoulai" or name.startswith("seoulai.")}
 
 
-@pytest.mark.parametrize("page", sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"], ids=lambda p: p.name)
+@pytest.mark.parametrize("page", sorted((ROOT / "views").glob("*.py")) + [ROOT / "app.py"], ids=lambda p: p.name)
 def test_pages_use_only_the_ui_and_the_services(page: Path) -> None:
     outside = {m for m in _seoulai(page) if not m.startswith(("seoulai.ui", "seoulai.services"))}
     assert outside == set()

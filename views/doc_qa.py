@@ -24,11 +24,10 @@ with upload_tab:
     payload = upload_box("문서 (HWP, HWPX, PDF, DOCX, XLSX, CSV, TXT, MD)", "dq_files",
                          services.settings.ingest.max_file_mb, services.documents.check_batch)
     if st.button("올리기", type="primary", disabled=not payload, key="dq_upload"):
-        bars = {i: st.progress(0.0, text=f"{escape_markdown(f.name)}: 대기") for i, f in enumerate(payload)}
+        bar = st.progress(0.0, text=f"{len(payload)}개 문서 준비 중")
         try:
             st.session_state["dq_results"] = services.documents.upload(
-                person, payload,
-                progress=lambda i: lambda label, f: bars[i].progress(f, text=f"{escape_markdown(payload[i].name)}: {label}"))
+                person, payload, progress=lambda label, f: bar.progress(f, text=label))
         except SeoulAIError as error:
             st.session_state["dq_results"] = error
         release("dq_files", payload)
@@ -46,6 +45,9 @@ with upload_tab:
                            "보내지만, 필요 없는 개인정보는 지운 문서를 올려 주세요.", icon="🔒")
             if result.warning:
                 st.warning(f"{name}: {result.warning}", icon="⚠️")
+            if result.semantic_pending:
+                st.info(f"{name}: 지금 바로 키워드로 검색됩니다. 뜻으로 찾는 의미 검색 색인은 뒤에서 만들고 있으며, "
+                        "진행 상황은 왼쪽 아래 '시스템 상태'에 보입니다.", icon="⏳")
         else:
             st.error(f"{name}: {result.message}", icon="⚠️")
 

@@ -44,6 +44,9 @@ elif report is not None:
                    icon="⚠️")
     if report.vector_error:
         st.warning(f"키워드 검색에는 반영했습니다. 의미 검색 색인은 보류: {report.vector_error}", icon="⚠️")
+    elif report.vectors_pending:
+        st.info(f"키워드 검색에는 바로 반영했습니다. 검색 단위 {report.vectors_pending:,}개의 의미 검색 색인은 뒤에서 "
+                "만들고 있으며, 진행 상황은 왼쪽 아래 '시스템 상태'에 보입니다.", icon="⏳")
 
 st.subheader("등록된 매뉴얼")
 documents = services.library.documents(person, collection)
