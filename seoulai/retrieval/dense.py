@@ -69,14 +69,15 @@ class DenseIndex:
         from seoulai.llm.failures import translate
 
         known = self.cache.get(texts)
-        missing = [i for i in range(len(texts)) if i not in known]
-        if missing:
+        # The same passage twice (a rule's text repeated in another, a re-uploaded copy) is embedded once.
+        unique = list(dict.fromkeys(texts[i] for i in range(len(texts)) if i not in known))
+        if unique:
             try:
-                fresh = self.embedder.get_text_embedding_batch([texts[i] for i in missing])
+                fresh = dict(zip(unique, self.embedder.get_text_embedding_batch(unique)))
             except Exception as exc:  # noqa: BLE001 - any backend failure becomes a Korean LLMError
                 raise translate(exc) from exc
-            self.cache.put([texts[i] for i in missing], fresh)
-            known.update(zip(missing, fresh))
+            self.cache.put(unique, [fresh[t] for t in unique])
+            known.update((i, fresh[texts[i]]) for i in range(len(texts)) if i not in known)
         return [known[i] for i in range(len(texts))]
 
     def upsert(self, collection: str, chunks: Sequence[Chunk], batch: int = 64) -> int:

@@ -36,16 +36,24 @@ def sha256_of(path: Path) -> str:
 
 
 def expand_paths(paths: Sequence[Path]) -> dict[Path, str]:
-    """Files to ingest and their source names: relative to a folder given, or the bare file name."""
+    """Files to ingest and their source names: relative to the folder given, or the bare file name. With several
+    folders each name starts with its folder's name (two laws' 법률.md stay apart); two files that would still
+    share a name are refused before anything is written."""
     files: dict[Path, str] = {}
+    owner: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
+            base = path.parent if len(paths) > 1 else path
             for file in sorted(path.rglob("*")):
                 if file.is_file() and file.suffix.lower() in EXTENSIONS and not any(
                         part.startswith(".") for part in file.relative_to(path).parts):
-                    files[file] = file.relative_to(path).as_posix()
+                    files[file] = file.relative_to(base).as_posix()
         elif path.is_file():
             files[path] = path.name
         else:
             raise InputError(f"파일이나 폴더를 찾을 수 없습니다: {path}", code="not_found")
+    for file, name in files.items():
+        if owner.setdefault(name, file) != file:
+            raise InputError(f"같은 이름({name})으로 색인될 파일이 둘 있습니다: {owner[name]}, {file}. 이름을 바꾸거나 "
+                             "한 번에 하나씩 올리세요.", code="duplicate_name")
     return files

@@ -178,3 +178,23 @@ def test_a_store_held_by_another_process_or_broken_answers_from_keywords(tmp_pat
         assert "키워드" in bad.value.message
         hits = broken.search("계약 보증금", ["공통"], 3)  # the person still gets the keyword answer
         assert hits and hits[0].source == "a.md"
+
+
+def test_several_folders_with_the_same_file_names_are_indexed_apart(tmp_path: Path) -> None:
+    """`seoulai ingest 지방공무원법 행정절차법`: both folders hold 법률.md; they crashed the index with a UNIQUE
+    constraint error (a traceback). Several folders are named with their folder; a true clash is a Korean refusal."""
+    from seoulai.errors import InputError
+
+    index = SearchIndex(Settings(index_dir=tmp_path / "idx", embed={"backend": "none"}, llm={"backend": "none"}))
+    for name, text in (("지방공무원법", "공무원의 휴직 기간"), ("행정절차법", "처분의 사전 통지")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "법률.md").write_text(f"# {name}\n\n## 제1조(목적)\n\n{text}", encoding="utf-8")
+    report = index.ingest([tmp_path / "지방공무원법", tmp_path / "행정절차법"], "공통")
+    assert sorted(report.changes.added) == ["지방공무원법/법률.md", "행정절차법/법률.md"]
+    assert index.search("사전 통지", ["공통"], 1)[0].source == "행정절차법/법률.md"
+    other = tmp_path / "b" / "지방공무원법"
+    other.mkdir(parents=True)
+    (other / "법률.md").write_text("# 다른 판\n\n본문", encoding="utf-8")
+    with pytest.raises(InputError) as clash:
+        index.ingest([tmp_path / "지방공무원법", other], "공통")
+    assert "같은 이름" in clash.value.message and "지방공무원법/법률.md" in clash.value.message
