@@ -132,7 +132,7 @@ def _openai_like_status(role: Literal["llm", "embed"], model: str, api_base: str
     env = "SEOULAI_LLM__API_BASE" if role == "llm" else "SEOULAI_EMBED__API_BASE"
     if not api_base:
         return ComponentStatus(role, "openai_like", model, "misconfigured",
-                               f"OpenAI 호환 서버 주소가 설정되지 않았습니다.", f"{env}를 설정하세요.")
+                               "OpenAI 호환 서버 주소가 설정되지 않았습니다.", f"{env}를 설정하세요.")
     try:
         response = httpx.get(f"{api_base.rstrip('/')}/models", timeout=timeout,
                              headers={"Authorization": f"Bearer {api_key}"})

@@ -124,6 +124,7 @@ def test_a_killed_writer_leaves_a_store_that_opens_and_answers(tmp_path: Path) -
             written = int(line)
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
+        child.stdout.close()
         dense = DenseIndex(settings, build_embedder(settings))
         known = dense.known_ids("공통")
         assert len(known) >= written  # every batch whose upsert returned survived the kill
@@ -168,6 +169,7 @@ def test_a_store_held_by_another_process_or_broken_answers_from_keywords(tmp_pat
         with pytest.raises(VectorStoreError) as held:
             other.search("계약 보증금", ["공통"], 3)
         assert "다른 프로그램" in held.value.message
+        other.close()
         index.dense.close()
 
         shard = tmp_path / "idx" / "vectors" / index.dense.name
@@ -178,6 +180,7 @@ def test_a_store_held_by_another_process_or_broken_answers_from_keywords(tmp_pat
         assert "키워드" in bad.value.message
         hits = broken.search("계약 보증금", ["공통"], 3)  # the person still gets the keyword answer
         assert hits and hits[0].source == "a.md"
+        broken.dense.close()  # type: ignore[union-attr]
 
 
 def test_several_folders_with_the_same_file_names_are_indexed_apart(tmp_path: Path) -> None:
