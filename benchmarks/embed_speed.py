@@ -35,15 +35,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.retrieval import score
-from seoulai.config import IngestSettings
-from seoulai.ingest.chunking import ChunkParams, chunk_document
-from seoulai.ingest.readers import read_document
-from seoulai.ingest.types import Chunk
-from seoulai.llm import e5_build, e5_onnx
-from seoulai.llm.e5_onnx import OnnxE5
-from seoulai.llm.embedded import EmbeddedE5
-from seoulai.retrieval.dense import passage_text
+from benchmarks.retrieval import score  # noqa: E402 - after the sys.path set-up
+from seoulai.config import IngestSettings  # noqa: E402 - after the sys.path set-up
+from seoulai.ingest.chunking import ChunkParams, chunk_document  # noqa: E402 - after the sys.path set-up
+from seoulai.ingest.readers import read_document  # noqa: E402 - after the sys.path set-up
+from seoulai.ingest.types import Chunk  # noqa: E402 - after the sys.path set-up
+from seoulai.llm import e5_build, e5_onnx  # noqa: E402 - after the sys.path set-up
+from seoulai.llm.e5_onnx import OnnxE5  # noqa: E402 - after the sys.path set-up
+from seoulai.llm.embedded import EmbeddedE5  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.dense import passage_text  # noqa: E402 - after the sys.path set-up
 
 LIBRARY = ROOT / "demo" / "manuals"
 BATCH = 32  # EmbedSettings.batch_size

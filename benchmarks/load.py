@@ -154,8 +154,8 @@ def main() -> None:
         times = sorted(results["times"])
         p95 = times[int(0.95 * (len(times) - 1))] if times else float("nan")
         warm = memory[min(6, len(memory) - 1)]  # after the first minute: Kiwi and the indexes are loaded
-        print(f"| actions | errors | p50 response | p95 response | usage events logged / actions | "
-              f"server RSS after 1 min → end (max) |")
+        print("| actions | errors | p50 response | p95 response | usage events logged / actions | "
+              "server RSS after 1 min → end (max) |")
         print("|---|---|---|---|---|---|")
         print(f"| {results['actions']:,} | {results['errors']} | {statistics.median(times):.2f} s | {p95:.2f} s | "
               f"{logged:,} / {results['actions']:,} | {warm:.0f} → {memory[-1]:.0f} MB ({max(memory):.0f}) |")

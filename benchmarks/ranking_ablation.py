@@ -43,7 +43,8 @@ sets = {"fire": (load_jsonl(shared / "eval/firesafety_dev.jsonl"), scope_index),
         "nts": (nts_rows, nts_index)}
 views = {p: service(p).collection("laws").view() for p in {scope_index, nts_index}}
 def hits(view, rows, ranking, cleanup, expand, saturate, ask):
-    index, store = view; out = {}
+    index, store = view
+    out = {}
     for row in rows:
         q = analyze_query(row["question"], cleanup, expand, saturate, ask=ask)
         cited = []

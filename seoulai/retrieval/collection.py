@@ -180,7 +180,7 @@ class Collection:
 
         def indexed() -> Iterator[StoredChunk]:
             for row in both():
-                body.add(row.tok_body.split())
+                body.add(row.tok_body.split())  # noqa: F821 - bound above; "del body" after the build only frees it
                 if gram is not None:
                     gram.add(bigrams(row.chunk.text))
                 graph.add(row.chunk)

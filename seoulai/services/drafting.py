@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
 from seoulai.config import Settings
-from seoulai.drafting.draft import Draft, DraftEngine, parse_fields
+from seoulai.drafting.draft import Draft, DraftEngine, parse_fields  # noqa: F401 - the CLI reads fields through the service
 from seoulai.drafting.export import to_docx, to_hwpx
 from seoulai.drafting.template import DraftTemplate, load_templates
 from seoulai.errors import InputError

@@ -10,7 +10,7 @@ import streamlit as st
 from seoulai.answer.safety import escape_markdown
 from seoulai.services.usage import Dashboard
 from seoulai.usage import figures
-from seoulai.usage.queries import FEATURE_LABELS, Kpis
+from seoulai.usage.queries import FEATURE_LABELS
 
 CHART = {"displayModeBar": False, "locale": "ko"}  # no English toolbar over the charts
 
