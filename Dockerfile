@@ -4,9 +4,11 @@ WORKDIR /app
 ENV PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml README.md ./
 COPY seoulai ./seoulai
-RUN pip install .
+# In place (-e): the launcher finds serve.py and demo-library its manuals beside the package, in /app.
+RUN pip install -e .
 COPY app.py serve.py ./
-COPY pages ./pages
+COPY views ./views
+COPY demo ./demo
 COPY .streamlit ./.streamlit
 COPY ollama ./ollama
 EXPOSE 8501

@@ -59,6 +59,7 @@ run: prepare
 	ADDRESS=$(ADDRESS) $(BIN)/python -m seoulai.web.launch --port $(PORT)
 
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:

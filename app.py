@@ -13,9 +13,11 @@ from seoulai.ui.widgets import sidebar_person, sidebar_status
 st.set_page_config(page_title="서울시 행정 AI 도우미", page_icon="🏛️", layout="wide")
 services = get_services()
 
-if services.settings.production and (problems := unsafe_options(st.get_option)):
-    st.error("운영 모드에서 안전하지 않은 서버 설정으로는 시작할 수 없습니다. 관리자는 .streamlit/config.toml을 고치세요.\n\n"
-             + "\n".join(f"- {p}" for p in problems), icon="🛑")
+# Also when started as `streamlit run app.py`, past serve.py's own refusal (seoulai.web.launch.refuse_unsafe_start).
+if services.settings.production and (problems := [p for p in [services.settings.unsafe_to_serve()] if p]
+                                     + unsafe_options(st.get_option)):
+    st.error("운영 모드에서 안전하지 않은 설정으로는 시작할 수 없습니다. 관리자는 아래 설정(.streamlit/config.toml 또는 "
+             "SEOULAI_ 환경 변수)을 고치세요.\n\n" + "\n".join(f"- {p}" for p in problems), icon="🛑")
     st.stop()
 
 if services.accounts.mode != "none" and require_person(services) is None:

@@ -7,11 +7,23 @@ are built and warmed (Kiwi, the shared index, plotly) in a background thread, so
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 import streamlit as st
 
+from seoulai.config import Settings
 from seoulai.services import process_services, warm_up
+from seoulai.web.launch import refuse_unsafe_start
 from seoulai.web.routes import middleware, routes
+
+refuse_unsafe_start(Settings())  # production without sign-in: a Korean reason and exit code 2, before serving
+
+
+def sso_start() -> str:
+    """Where the SSO sign-in page's button goes: what st.login() would open (Streamlit's signed provider token)."""
+    from streamlit.auth_util import encode_provider_token
+
+    return "/auth/login?provider=" + quote(encode_provider_token("default"))
 
 
 @asynccontextmanager
@@ -20,4 +32,5 @@ async def lifespan(_: st.App) -> AsyncIterator[None]:
     yield
 
 
-app = st.App("app.py", routes=routes(process_services), middleware=middleware(process_services), lifespan=lifespan)
+app = st.App("app.py", routes=routes(process_services, sso_start), middleware=middleware(process_services, sso_start),
+             lifespan=lifespan)

@@ -7,7 +7,8 @@ evidence counts at its notice).
 Setup: the Seoul rules of demo/manuals are indexed and their vectors filled; then the national laws of
 demo/manuals are indexed by keyword only into a second collection, so the filler has thousands of passages left to
 embed. Every search covers both collections.
-Phases, each with its own unique questions (no query cache can help: Seoul dev, KoBLEX and fire-safety dev):
+Phases, each with its own unique questions (no query cache can help), the same mix of Seoul dev, KoBLEX and
+fire-safety dev questions in each:
   quiet   filler stopped, no uploads
   busy    filler embedding the laws, and a 33-page PDF re-uploaded (a changed copy, so it is re-read,
           re-indexed and re-embedded) every 3 s into a person's collection
@@ -19,6 +20,7 @@ Usage: SEOULAI_SHARED=../shared python benchmarks/search_under_indexing.py [--qu
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -45,11 +47,14 @@ COLLECTIONS = ["공통", "법령"]  # the Seoul rules (vectors complete) and the
 
 
 def questions(shared: Path) -> list[str]:
-    found: list[str] = []
+    """Unique questions of the three sets, taken in turn (one of each kind, again and again): every phase gets the
+    same mix of short Seoul questions and long scenarios (phases cut in file order compared Seoul questions alone,
+    quiet, with KoBLEX and fire-safety scenarios, busy)."""
+    sets: list[list[str]] = []
     for name in ("seoul_dev.jsonl", "koblex_dev.jsonl", "firesafety_dev.jsonl"):
-        for line in (shared / "eval" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found.append(json.loads(line)["question"][:400])
+        sets.append([json.loads(line)["question"][:400]
+                     for line in (shared / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()])
+    found = [q for turn in itertools.zip_longest(*sets) for q in turn if q]
     seen: set[str] = set()
     return [q for q in found if not (q in seen or seen.add(q))]  # type: ignore[func-returns-value]
 

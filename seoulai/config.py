@@ -152,7 +152,9 @@ class UploadSettings(BaseModel):
         30.0, gt=0, description="Uploads older than this are deleted (index, vectors and stored file)."
     )
     expiry_interval: float = Field(
-        600.0, ge=0, description="Seconds between two retention sweeps of one app process (the page triggers them)."
+        600.0, ge=0, description="Seconds between two retention sweeps of an app server (a background thread that "
+        "also sweeps at start-up): an upload, conversation or draft is gone at most this long after its retention "
+        "period ends."
     )
 
 
@@ -160,7 +162,8 @@ class HistorySettings(BaseModel):
     """Each person's conversation history and saved drafts."""
 
     retention_days: float = Field(
-        90.0, gt=0, description="Conversations and drafts not touched for this long are deleted."
+        90.0, gt=0, description="Conversations and drafts not touched for this many days are deleted (by the "
+        "app server's retention sweep, every uploads.expiry_interval seconds)."
     )
 
 
@@ -196,7 +199,13 @@ class UsageSettings(BaseModel):
         "duckdb", description="duckdb: one DuckDB file (one app process); parquet: each replica writes its own "
         "Parquet files under <data dir>/usage/replica=<id>/ and the dashboard reads them all."
     )
-    replica_id: str = Field("", description="Name of this replica in parquet mode (default: host name and pid).")
+    replica_id: str = Field(
+        "", description="Name of this server's partition in parquet mode (default: host name and pid). Unique per "
+        "live server (a name in use gets -<pid> added); a stopped server's pending events are folded by any live one."
+    )
+    retention_days: int = Field(
+        365, ge=1, description="Days usage events are kept in every usage file (the app removes older ones hourly)."
+    )
     flush_interval: float = Field(
         1.0, gt=0, description="Seconds the writer waits before writing a partial batch of usage events."
     )
@@ -305,8 +314,19 @@ class Settings(BaseSettings):
         20.0, gt=0, description="Seconds the app reuses one health check for every session before probing again."
     )
     production: bool = Field(
-        False, description="Production mode: refuses unsafe server options (see README, 보안)."
+        False, description="Production mode: refuses to start without sign-in or with unsafe server options (see "
+        "README, 보안)."
     )
+
+    def unsafe_to_serve(self) -> str | None:
+        """Why the app server must not start with these settings (Korean, naming the setting to change), or None.
+
+        Production without sign-in makes whoever reaches the port the demo person, a system administrator."""
+        if self.production and self.auth.mode == "none":
+            return ("운영 모드(SEOULAI_PRODUCTION=true)에서는 로그인 없이 시작할 수 없습니다: 접속하는 누구나 시스템 관리자가 "
+                    "됩니다. SEOULAI_AUTH__MODE를 local(계정은 `seoulai users add`로 만듦) 또는 oidc(서울시 통합인증)로 "
+                    "바꾸세요. 혼자 평가하는 컴퓨터라면 SEOULAI_PRODUCTION=false로 두세요.")
+        return None
 
     @field_validator("ollama_url")
     @classmethod

@@ -12,7 +12,6 @@ from seoulai.ui.uploads import release, upload_box
 
 services = get_services()
 person = get_person()
-services.documents.expire()  # retention runs on use; cheap when nothing is due
 
 st.title("📄 문서 Q&A")
 st.caption(f"올린 문서는 나만 볼 수 있는 '내 문서'에 보관되고 {services.settings.uploads.retention_days:g}일 뒤 자동으로 "
@@ -21,7 +20,7 @@ st.caption(f"올린 문서는 나만 볼 수 있는 '내 문서'에 보관되고
 upload_tab, ask_tab, summary_tab, compare_tab = st.tabs(["올리기", "질문하기", "요약", "비교"])
 
 with upload_tab:
-    payload = upload_box("문서 (HWP, HWPX, PDF, DOCX, XLSX, CSV, TXT, MD)", "dq_files",
+    payload = upload_box("문서", "dq_files",
                          services.settings.ingest.max_file_mb, services.documents.check_batch)
     if st.button("올리기", type="primary", disabled=not payload, key="dq_upload"):
         bar = st.progress(0.0, text=f"{len(payload)}개 문서 준비 중")
@@ -83,7 +82,8 @@ with ask_tab:
         with st.chat_message("assistant"):
             render_answer(turn["answer"], key=f"dq_{index}")
     with st.form("dq_ask_form", clear_on_submit=True):
-        question = st.text_input("올린 문서에 대한 질문", key="dq_question", disabled=not names)
+        question = st.text_input("올린 문서에 대한 질문", key="dq_question", disabled=not names,
+                                 max_chars=services.settings.answer.max_question_chars)
         asked = st.form_submit_button("묻기", disabled=not names)
     if asked and question.strip():
         history = history_of(turns)
@@ -111,8 +111,8 @@ with summary_tab:
             st.markdown(f"**{escape_markdown(summary.title)} 요약**")
             if summary.text:
                 st.markdown(safe_markdown(summary.text))
-            if summary.notice:
-                st.info(summary.notice, icon="ℹ️")
+            if summary.notice:  # stopped half-way (quota, broken output): a warning, what was done is shown above
+                (st.warning if summary.incomplete else st.info)(summary.notice, icon="⚠️" if summary.incomplete else "ℹ️")
             if summary.invalid_citations:
                 st.warning("근거에 없는 번호 " + ", ".join(f"[{n}]" for n in summary.invalid_citations) + "를 지웠습니다.")
             for number in summary.cited:
@@ -140,7 +140,7 @@ with compare_tab:
             if result.explanation:
                 st.markdown(safe_markdown(result.explanation))
             if result.notice:
-                st.info(result.notice, icon="ℹ️")
+                (st.warning if result.error_code else st.info)(result.notice, icon="⚠️" if result.error_code else "ℹ️")
             for number, change in enumerate(result.changes[:40], start=1):
                 with st.expander(f"\\[{number}\\] {change.kind_label} · {escape_markdown(change.section)}",
                                  expanded=change.kind == "changed" and number <= 3):

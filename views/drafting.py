@@ -15,6 +15,7 @@ from seoulai.ui.drafts import autosave, load_requested, reference_label, saved_d
 
 services = get_services()
 person = get_person()
+limits = services.drafting.limits  # the same numbers the service checks
 templates, problems = services.drafting.templates(person)
 st.title("✍️ 초안 작성")
 for message in problems.values():
@@ -45,14 +46,16 @@ for step in template.steps or [""]:
             hint = f"예: {field.examples[0]}" if field.examples and field.examples[0] else ""
             widget = st.text_area if field.type == "textarea" else st.text_input
             draft.fields[field.name] = widget(label, key=f"dr_f_{template_id}_{field.name}", help=field.help or None,
-                                              placeholder=hint)
+                                              placeholder=hint,
+                                              max_chars=services.drafting.field_limit(template, field.name))
 
 # 3. 참고 자료
 st.subheader("3. 참고 자료 (선택)")
 sources = services.drafting.sources(person)
 where = st.multiselect("찾을 문서함", list(sources), format_func=sources.__getitem__, key="dr_ref_where",
                        placeholder="모든 문서함")
-query = st.text_input("매뉴얼·내 문서에서 근거 찾기", key="dr_ref_query", placeholder="예: 보도자료 배포 기준")
+query = st.text_input("매뉴얼·내 문서에서 근거 찾기", key="dr_ref_query", placeholder="예: 보도자료 배포 기준",
+                      max_chars=limits.question)
 if st.button("찾기", key="dr_ref_search", disabled=not query):
     try:
         st.session_state["dr_ref_hits"] = services.drafting.references(person, query, where or None)
@@ -86,9 +89,13 @@ def generate(section_id: str, revise: str = "") -> None:
             text += delta
             placeholder.markdown(safe_markdown(text) + " ▌")
     except SeoulAIError as error:
-        placeholder.error(error.message, icon="⚠️")
-        return
-    placeholder.empty()
+        if error.code not in ("model_echo", "model_loop"):
+            placeholder.error(error.message, icon="⚠️")
+            return
+        placeholder.warning(error.message, icon="⚠️")  # stopped by the output guard: what is left is kept
+        st.session_state.setdefault("dr_broken", {})[section_id] = error.message  # shown again after a rerun
+    else:
+        placeholder.empty()
     # The text area may already exist in this run: hand the new text over through the next run.
     st.session_state.setdefault("dr_pending", {})[f"dr_s_{template_id}_{section_id}"] = draft.sections[section_id]
 
@@ -111,14 +118,16 @@ if draft.sections:
         key = f"dr_s_{template_id}_{section.id}"
         st.session_state.setdefault(key, draft.sections.get(section.id, ""))
         draft.sections[section.id] = st.text_area(section.title, key=key, height=140 if section.kind == "generated"
-                                                  else 68)
+                                                  else 68, max_chars=limits.section)
         if section.kind == "generated":
             c1, c2 = st.columns([4, 1])
             instruction = c1.text_input("고칠 점", key=f"dr_rev_{section.id}", placeholder="예: 더 간결하게",
-                                        label_visibility="collapsed")
+                                        label_visibility="collapsed", max_chars=limits.instruction)
             if c2.button("다시 생성", key=f"dr_regen_{section.id}"):
                 generate(section.id, instruction or "더 다듬어 주세요")
                 st.rerun()
+            if broken := st.session_state.get("dr_broken", {}).pop(section.id, ""):
+                st.warning(broken, icon="⚠️")
             section_versions(draft, section, key)
 
     # 5. 점검

@@ -21,7 +21,7 @@ collection = st.selectbox("문서함", list(labels), format_func=labels.__getite
 
 st.subheader("매뉴얼 올리기")
 st.caption("같은 이름의 파일을 올리면 새 판으로 교체되고, 이전 판의 내용은 검색에서 빠집니다.")
-files = upload_box("HWP, HWPX, PDF, DOCX, XLSX, CSV, PPTX, TXT, MD", "lib_files", services.settings.ingest.max_file_mb)
+files = upload_box("매뉴얼", "lib_files", services.settings.ingest.max_file_mb)
 if st.button("올리고 색인하기", type="primary", disabled=not files, key="lib_upload"):
     bar = st.progress(0.0, text="준비 중")
     try:

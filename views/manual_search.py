@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from seoulai.services import SeoulAIError
 from seoulai.ui import escape_markdown, get_person, get_services, render_departments
 from seoulai.ui.answer_view import render_answer, stream_answer
 from seoulai.ui.history import conversation_turns, history_of, new_conversation, remember
@@ -36,11 +37,16 @@ def feedback(index: int, turn: dict) -> None:
     if turn.get("rated"):
         st.caption("의견을 보내 주셔서 감사합니다.")
         return
-    comment = st.text_input("의견 (선택)", key=f"ms_comment_{index}", placeholder="무엇이 좋았거나 아쉬웠나요?")
+    comment = st.text_input("의견 (선택)", key=f"ms_comment_{index}", placeholder="무엇이 좋았거나 아쉬웠나요?",
+                            max_chars=services.manuals.limits.comment)
     up, down, _ = st.columns([1, 1, 6])
     for column, rating, label in ((up, 1, "👍"), (down, -1, "👎")):
         if column.button(label, key=f"ms_rate_{index}_{rating}", help="도움이 됐어요" if rating > 0 else "아쉬워요"):
-            services.manuals.feedback(person, answer.event_id, rating, comment)
+            try:
+                services.manuals.feedback(person, answer.event_id, rating, comment)
+            except SeoulAIError as error:
+                st.error(error.message, icon="⚠️")
+                return
             turn["rated"] = rating
             st.rerun()
 

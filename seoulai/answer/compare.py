@@ -1,5 +1,6 @@
 """Comparison of two uploaded documents: their passages aligned with difflib (deterministic) and, when a
-model is connected, the numbered changes explained by it."""
+model is connected, the numbered changes explained by it (as many as fit the prompt's budget, each paragraph cut to
+a length; the reply watched by the output guard like every answer)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from seoulai.answer.citations import check_citations
+from seoulai.answer.guard import generate_guarded
 from seoulai.answer.summary import system_prompt
 from seoulai.ingest.types import Chunk
 from seoulai.llm import Call, ChatModel, LLMError, Message
 from seoulai.prompts import boundary, render
+
+PROMPT_CHARS = 24_000  # the changes explained by one request, at most (well under the gateway's bound)
+PARAGRAPH_CHARS = 800  # of each paragraph before and after, in the prompt (the page shows the whole change)
 
 
 @dataclass
@@ -37,6 +42,7 @@ class Comparison:
     explanation: str = ""
     cited: list[int] = field(default_factory=list)
     notice: str = ""
+    error_code: str | None = None  # model_echo / model_loop when the explanation was broken
 
 
 def _norm(text: str) -> str:
@@ -65,21 +71,44 @@ def compare(title_a: str, chunks_a: list[Chunk], title_b: str, chunks_b: list[Ch
     if not result.changes:
         result.notice = "두 문서의 본문이 같습니다."
         return result
-    shown = result.changes[:max_changes]
-    if len(result.changes) > max_changes:
-        result.notice = f"변경 {len(result.changes)}건 중 앞의 {max_changes}건만 설명합니다."
+    shown = _fitting(result.changes[:max_changes])
+    if len(result.changes) > len(shown):
+        result.notice = f"변경 {len(result.changes)}건 중 앞의 {len(shown)}건만 설명합니다."
     if not chat.configured:
         result.notice = (result.notice + " " if result.notice else "") + "언어 모델이 없어 변경 목록만 보여 드립니다."
         return result
     prompt = render("compare.j2", title_a=title_a, title_b=title_b, changes=shown, boundary=boundary())
+    quotable = "\n".join(f"{c.section}\n{c.before}\n{c.after}" for c in shown)
     try:
-        text = chat.generate([Message("system", system_prompt()), Message("user", prompt)], call)
+        verdict = generate_guarded(chat, [Message("system", system_prompt()), Message("user", prompt)], call, quotable)
     except LLMError as error:
         result.notice = error.message
         return result
-    check = check_citations(text, len(shown))
+    check = check_citations(verdict.text, len(shown))
     result.explanation, result.cited = check.text, check.cited
+    if verdict.broken:
+        result.error_code = verdict.code
+        result.notice = (result.notice + " " if result.notice else "") + verdict.notice + " 아래 변경 목록을 직접 확인하세요."
     return result
+
+
+def _fitting(changes: list[Change]) -> list[Change]:
+    """The first changes whose paragraphs (each cut to PARAGRAPH_CHARS) fit PROMPT_CHARS together: the prompt of a
+    comparison is bounded whatever the documents hold."""
+    shown: list[Change] = []
+    size = 0
+    for change in changes:
+        cut = Change(change.kind, change.section[:300], _cut(change.before), _cut(change.after), change.page_before,
+                     change.page_after)
+        size += len(cut.section) + len(cut.before) + len(cut.after) + 20
+        if shown and size > PROMPT_CHARS:
+            break
+        shown.append(cut)
+    return shown
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= PARAGRAPH_CHARS else text[:PARAGRAPH_CHARS] + " …"
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from typing import Literal
 
 from seoulai.answer.citations import check_citations
 from seoulai.answer.followup import Plan, is_follow_up, previous_question
-from seoulai.answer.guard import OutputGuard
+from seoulai.answer.guard import OutputGuard, generate_guarded
 from seoulai.answer.scope import josa, missing_laws, named_laws
 from seoulai.llm import Call, ChatModel, LLMError, Message, StreamInterrupted
 from seoulai.privacy.pii import detect, mask, summary
@@ -130,10 +130,12 @@ class AnswerEngine:
             return Plan(query=question)
         recent = list(history)[-self.history_turns:]
         if use_model and self.chat.configured:
-            try:
-                rewritten = self.chat.generate([Message("user", render("followup_rewrite.j2", history=recent,
-                                                                       question=question, boundary=boundary()))],
-                                               call).strip().splitlines()
+            prompt = [Message("user", render("followup_rewrite.j2", history=recent, question=question,
+                                             boundary=boundary()))]
+            try:  # shown to the person: the one guard of every model output judges it (an echo is not used)
+                verdict = generate_guarded(self.chat, prompt, call,
+                                           quotable="\n".join([*(t.text for t in recent), question]))
+                rewritten = [] if verdict.broken else verdict.text.strip().splitlines()
             except LLMError:
                 rewritten = []
             line = rewritten[0].strip().strip('"“”') if rewritten else ""

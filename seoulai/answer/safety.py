@@ -24,7 +24,7 @@ _LINKABLE = re.compile(
     r"(?:\b(?:https?|ftp|ftps|file|data|javascript|vbscript|mailto|tel|xmpp|ws|wss|irc|ssh|sftp|blob)\s*:\S*"
     r"|(?<![\w/])//[^\s/]\S*"
     r"|\bwww\.\S+"
-    r"|[\w.%+-]+@[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
+    r"|(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)  # an address from the start of its run: linear
 _BLOCKED_IMAGE = "이미지 차단됨"
 
 

@@ -2,7 +2,8 @@
 
 There are no default accounts or passwords: the first administrator is made with
 ``seoulai users add <id> --role admin`` on the server. An accounts.json written by an earlier version is
-imported once.
+imported once. A password reset or a disabled account ends the account's open sessions (the store does both in
+one transaction); a disabled account keeps its history and can be enabled again.
 """
 
 from __future__ import annotations
@@ -31,9 +32,20 @@ class Account:
     name: str
     department: str
     role: str
+    disabled: bool = False
 
     def person(self) -> Person:
         return Person(self.id, self.name, self.department, Role.parse(self.role))
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A right password. ``stamp`` is the password hash it matched: a session is opened only while the account
+    still has it (see :meth:`seoulai.auth.sessions.Sessions.open_if_current`)."""
+
+    person: Person
+    stamp: str
+    disabled: bool
 
 
 class Accounts:
@@ -62,22 +74,35 @@ class Accounts:
             raise InputError(f"이미 있는 계정입니다: {account_id}. 비밀번호는 reset-password로 바꾸세요.", code="exists")
         return Account(account_id, name, department, role)
 
-    def reset_password(self, account_id: str, password: str) -> None:
+    def reset_password(self, account_id: str, password: str) -> int:
+        """A new password; returns how many open sessions of the account it ended."""
         check_password(password)
-        if not self.store.set_password(account_id, _hash(password), _now()):
-            raise InputError(f"없는 계정입니다: {account_id}", code="not_found")
+        ended = self.store.set_password(account_id, _hash(password), _now())
+        if ended is None:
+            raise _missing(account_id)
+        return ended
 
-    def verify(self, account_id: str, password: str) -> Person | None:
+    def set_disabled(self, account_id: str, disabled: bool) -> tuple[bool, int]:
+        """(whether the account changed, open sessions ended)."""
+        result = self.store.set_disabled(account_id, disabled, _now())
+        if result is None:
+            raise _missing(account_id)
+        return result
+
+    def verify(self, account_id: str, password: str) -> Verified | None:
+        """The account's person when the password is right (disabled or not: the caller says which), else None."""
         row = self.store.get(account_id)
         secret = password.encode("utf-8")
         # Compare against a dummy hash for unknown ids (and too-long input) so timing does not reveal which ids
         # exist; bcrypt itself refuses more than 72 bytes.
         stored = row.password_hash if row else _DUMMY
         ok = len(secret) <= MAX_PASSWORD_BYTES and bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], stored.encode("ascii"))
-        return Account(row.id, row.name, row.department, row.role).person() if row and ok else None
+        if row is None or not ok:
+            return None
+        return Verified(Account(row.id, row.name, row.department, row.role).person(), row.password_hash, row.disabled)
 
     def list(self) -> list[Account]:
-        return [Account(r.id, r.name, r.department, r.role) for r in self.store.all()]
+        return [Account(r.id, r.name, r.department, r.role, r.disabled) for r in self.store.all()]
 
 
 def check_password(password: str) -> None:
@@ -86,6 +111,10 @@ def check_password(password: str) -> None:
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
         raise InputError(f"비밀번호가 너무 깁니다: {MAX_PASSWORD_BYTES}바이트(영문·숫자 72자, 한글 24자) 이하로 정해 주세요.",
                          code="password_too_long")
+
+
+def _missing(account_id: str) -> InputError:
+    return InputError(f"없는 계정입니다: {account_id}. 아이디는 `seoulai users list`로 확인하세요.", code="not_found")
 
 
 def _hash(password: str) -> str:

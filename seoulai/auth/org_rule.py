@@ -43,7 +43,7 @@ DEFAULT_ROOT = "서울특별시"
 _ARTICLE = re.compile(r"제\d+조(?:의\d+)?")
 _CHAPTER = re.compile(r"제\d+장\s")
 _DIVISION = re.compile(r"제\d+절\s")
-_TRAILING_NOTE = re.compile(r"\s*<[^<>]*>\s*$")
+_TRAILING_NOTE = re.compile(r"(?<!\s)\s*<[^<>]*>\s*$")  # from the start of a blank run only: linear
 # A chunker that packs sentences joins them with a space; the line breaks before ① and "3." come back here.
 _RELINE = re.compile(r"(?:(?<=[!?。다요음함됨>])|(?<=\D\.)) (?=[\u2460-\u2473\u3251-\u325f]|\d{1,3}\.(?!\d))")
 Listener = Callable[[dict[str, str]], None]

@@ -1,8 +1,8 @@
 """Sign-in sessions: a random token in a signed, HttpOnly, expiring cookie, the session itself server-side.
 
 The cookie carries ``itsdangerous``' signature and timestamp over a 256-bit random token; the state store
-keeps only the token's SHA-256 with the person and the expiry, so signing out (or an administrator) revokes a
-session on every server at once.
+keeps only the token's SHA-256 with the person (whose id names the account) and the expiry, so signing out, a
+password reset or a disabled account revokes sessions on every server at once.
 """
 
 from __future__ import annotations
@@ -29,6 +29,14 @@ class Sessions:
         """A new session for the person; returns the cookie value."""
         token = secrets.token_urlsafe(32)
         self.store.create(_digest(token), person.to_json(), time.time() + self.max_age)
+        return self.signer.dumps(token)
+
+    def open_if_current(self, person: Person, stamp: str) -> str | None:
+        """A new session for a local account whose password (hash ``stamp``) was just checked, or None when the
+        password was reset or the account disabled since: the check and the session are not one step."""
+        token = secrets.token_urlsafe(32)
+        if not self.store.create(_digest(token), person.to_json(), time.time() + self.max_age, stamp=stamp):
+            return None
         return self.signer.dumps(token)
 
     def _token(self, cookie: str | None) -> str | None:

@@ -113,7 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("id", help="아이디")
     reset.add_argument("--password-stdin", action="store_true", help="비밀번호를 표준 입력 첫 줄에서 읽음")
     reset.set_defaults(handler=cmd_users)
-    listing = users_sub.add_parser("list", help="계정 목록")
+    for name, help_text in (("disable", "계정 사용 중지 (열려 있는 로그인을 모든 서버에서 바로 끝냄)"),
+                            ("enable", "사용 중지한 계정을 다시 사용")):
+        toggle = users_sub.add_parser(name, help=help_text)
+        toggle.add_argument("id", help="아이디")
+        toggle.set_defaults(handler=cmd_users)
+    listing = users_sub.add_parser("list", help="계정 목록 (사용 중지 여부 포함)")
     listing.add_argument("--json", action="store_true", help="JSON으로 출력")
     listing.set_defaults(handler=cmd_users)
     return parser

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from seoulai.services.tools import Tools
 
 Handler = Callable[[argparse.Namespace], int]
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def _print_json(payload: Any) -> None:
@@ -128,7 +129,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             sys.stdout.write(f"  실패: {source} — {error.message}\n")
         if report.vector_error:
             sys.stdout.write(f"  의미 검색 색인 보류: {report.vector_error}\n")
+        sys.stdout.write(_index_note(args.settings))
     return 0 if not report.failed else 2
+
+
+def _index_note(settings: "Settings") -> str:
+    """Where the index went, said when the setting is a relative path: it follows the folder the command runs in,
+    so a command run elsewhere than the app fills an index the app never reads (README, 운영 배포)."""
+    folder = Path(settings.index_dir)
+    if folder.is_absolute():
+        return ""
+    return (f"  색인 폴더: {folder.resolve()} (SEOULAI_INDEX_DIR가 상대 경로라 지금 폴더 기준입니다. 앱과 같은 색인에 "
+            "넣으려면 앱과 같은 절대 경로를 주세요)\n")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -222,14 +234,17 @@ def cmd_department(args: argparse.Namespace) -> int:
 
 def cmd_demo_library(args: argparse.Namespace) -> int:
 
-    # The product's own folder unless one is named: the command works from any working directory.
-    folder = Path(args.folder) if args.folder else Path(__file__).resolve().parents[2] / "demo" / "manuals"
+    # The product's own folder unless one is named (relative to where the command runs): the command works from
+    # any working directory. The demo manuals ship with the repository, not inside an installed package.
+    folder = Path(args.folder).expanduser().resolve() if args.folder else CHECKOUT / "demo" / "manuals"
     if not folder.is_dir():
-        raise InputError(f"데모 매뉴얼 폴더가 없습니다: {folder}", code="not_found")
+        raise InputError(f"데모 매뉴얼 폴더가 없습니다: {folder}. 저장소의 demo/manuals 폴더를 --folder로 지정하세요.",
+                         code="not_found")
     services = _services(args)
     report = services.library.install_demo(folder)
     c = report.changes
     sys.stdout.write(f"기본 문서함: 추가 {len(c.added)}건, 교체 {len(c.replaced)}건, 변경 없음 {len(c.unchanged)}건\n")
+    sys.stdout.write(_index_note(args.settings))
     if report.vector_error:
         sys.stdout.write(f"  {report.vector_error} (진행 상황은 앱 왼쪽 아래 '시스템 상태')\n")
     return 0
@@ -282,15 +297,25 @@ def cmd_users(args: argparse.Namespace) -> int:
         account = accounts.add_user(args.id, args.name, args.department, args.role, _read_password(args))
         sys.stdout.write(f"계정을 만들었습니다: {account.id} ({account.name}, {account.department}, {account.role})\n")
     elif args.users_command == "reset-password":
-        accounts.reset_password(args.id, _read_password(args))
-        sys.stdout.write(f"비밀번호를 바꿨습니다: {args.id}\n")
+        ended = accounts.reset_password(args.id, _read_password(args))
+        sys.stdout.write(f"비밀번호를 바꿨습니다: {args.id} (열려 있던 로그인 {ended}개를 모든 서버에서 끝냈습니다)\n")
+    elif args.users_command == "disable":
+        change = accounts.disable_user(args.id)
+        sys.stdout.write(f"계정을 사용 중지했습니다: {args.id} (열려 있던 로그인 {change.sessions_ended}개를 모든 서버에서 "
+                         "끝냈습니다)\n" if change.changed else f"이미 사용 중지된 계정입니다: {args.id}\n")
+    elif args.users_command == "enable":
+        change = accounts.enable_user(args.id)
+        sys.stdout.write(f"계정을 다시 사용할 수 있게 했습니다: {args.id}\n" if change.changed
+                         else f"이미 사용 중인 계정입니다: {args.id}\n")
     else:
-        rows = [{"id": a.id, "name": a.name, "department": a.department, "role": a.role} for a in accounts.users()]
+        rows = [{"id": a.id, "name": a.name, "department": a.department, "role": a.role, "disabled": a.disabled}
+                for a in accounts.users()]
         if args.json:
             _print_json(rows)
         else:
             for row in rows:
-                sys.stdout.write(f"{row['id']}\t{row['name']}\t{row['department']}\t{row['role']}\n")
+                state = "사용 중지" if row["disabled"] else "사용 중"
+                sys.stdout.write(f"{row['id']}\t{row['name']}\t{row['department']}\t{row['role']}\t{state}\n")
     return 0
 
 

@@ -27,8 +27,9 @@ _NUMBER = re.compile(r"제\s*(\d{1,7})\s*호")
 _FROM = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일\s*부터\s*시행")
 # An article reference; group 1 marks one that is not this rule's: a 부칙's own article or another law's (「…」 제5조).
 _REF = re.compile(r"(부\s*칙\s*|」\s*)?제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
-_RANGE_TAIL = re.compile(r"\s*부터\s*제\s*(\d+)\s*조\s*까지")
-_OWN_HEADING = re.compile(r"\s*제\s*\d+\s*조(?:\s*의\s*\d+)?\s*\([^()\n]{0,40}\)")
+# Both from the start of a blank run only (the look-behind): tried inside a long run they were quadratic.
+_RANGE_TAIL = re.compile(r"(?<!\s)\s*부터\s*제\s*(\d+)\s*조\s*까지")
+_OWN_HEADING = re.compile(r"(?<!\s)\s*제\s*\d+\s*조(?:\s*의\s*\d+)?\s*\([^()\n]{0,40}\)")
 _CLAUSE_ENDS = ("다만,", "다만", "하고,", "하며,", "한다.", "\n")
 CLAUSE_CHARS = 300  # how far back a clause naming articles may start before its "…부터 시행"
 

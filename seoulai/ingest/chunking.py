@@ -25,7 +25,7 @@ _STRUCT_LEVEL = {"편": 1, "장": 2, "절": 3, "관": 4}
 # An article repealed in place: "삭제 <2020.1.16>", maybe with notes ("[제99조에서 이동 …]"). Never an answer.
 _DELETED = re.compile(r"삭\s*제\s*(?:(?:<[^<>\n]{0,60}>|\[[^\[\]\n]{0,120}\]|\([^()\n]{0,40}\)|〈[^〈〉\n]{0,40}〉)\s*)*")
 _PARAGRAPH_MARK = re.compile(r"(?=[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])")
-_ITEM_MARK = re.compile(r"(?=\n\s*\d+\.\s)")
+_ITEM_MARK = re.compile(r"(?=\n[^\S\n]*\d+\.\s)")  # not \s*: over a run of blank lines it was quadratic
 _SENTENCE_END = re.compile(r"(?<=[.!?。다요음함됨])\s+")
 _ROMAN_HEADING = re.compile(r"^(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+|[IVX]+)\.?\s+\S")
 _EFFECTIVE = re.compile(r"시행(?:일자)?\s*[:：]?\s*(\d{4})\s*[.\-년]\s*(\d{1,2})\s*[.\-월]\s*(\d{1,2})")

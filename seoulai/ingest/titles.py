@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from seoulai.ingest.types import Block
 
-_LABELED = re.compile(r"\[?\s*제\s*목\s*\]?\s*[:：|]?\s*\n?\s*([^\n|]{2,120})")
+_LABELED = re.compile(r"(?:\[|(?<!\s))\s*제\s*목\s*\]?\s*[:：|]?\s*\n?\s*([^\n|]{2,120})")
 _LABEL = re.compile(r"^\s*(?:보도\s*일시|배포\s*일시|보도\s*시점|별표|별지|\[\s*문서번호|문서번호|담당|수신|발신|붙임|"
                     r"제\s*목)")
 _GENERIC = re.compile(r"^(?:\d{4}\s*년도?|제목\s*없음|제목입니다\.?|untitled|noname|문서\d*|새 문서|hwp)$", re.IGNORECASE)

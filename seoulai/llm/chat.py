@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from seoulai.limits import LIMITS
 from seoulai.llm.failures import LLMError, translate
 from seoulai.privacy.pii import mask
 
@@ -30,23 +31,22 @@ class Message:
 
 @dataclass
 class Call:
-    """One use of the model on behalf of one person (an answer, a summary, a section).
+    """One use of the model on behalf of one person (an answer, a summary, a section), of one or more requests.
 
-    ``charge`` (the person's quota) runs once, just before the first request actually goes out, so a question
-    answered without the model costs nothing. Token counts of every request of the use are summed.
+    ``charge`` (the person's quota) runs before *every* request goes out, here at the gateway every request passes:
+    a summary of 25 windows costs 25, a question answered without the model costs nothing, and no feature can
+    forget to charge. It receives the number of requests already made for this use (the quota lets a use under
+    way wait for the per-minute limit rather than stop half-way). Token counts of every request are summed.
     """
 
-    charge: Callable[[], None] | None = None
+    charge: Callable[[int], None] | None = None
     tokens_in: int = 0
     tokens_out: int = 0
     requests: int = 0
-    _charged: bool = field(default=False, repr=False)
 
     def start(self) -> None:
-        if not self._charged:
-            self._charged = True
-            if self.charge is not None:
-                self.charge()
+        if self.charge is not None:
+            self.charge(self.requests)  # raises (RateLimited) before the request is counted or sent
         self.requests += 1
 
     def count(self, raw: Any) -> None:
@@ -70,10 +70,24 @@ class StreamInterrupted(LLMError):
         self.partial = partial
 
 
-class ChatModel:
-    """Chat access for services. Builds the backend lazily (a GGUF model takes seconds to load)."""
+class PromptTooLong(LLMError):
+    """A request longer than the gateway's bound: refused before it is sent (no feature may send a prompt of any
+    length, whatever reached it)."""
 
-    def __init__(self, builder: Callable[[], "LLM | None"], name: str) -> None:
+    def __init__(self, chars: int, limit: int) -> None:
+        super().__init__("prompt_too_long", detail=f"{chars} > {limit}")
+        self.message = (f"모델에 보낼 내용이 너무 깁니다 ({chars:,}자, 한도 {limit:,}자). 입력한 내용이나 고른 자료를 "
+                        "줄여서 다시 시도하세요.")
+        self.args = (self.message,)
+
+
+class ChatModel:
+    """Chat access for services, the one gateway every model request passes: it bounds the prompt, masks personal
+    data, charges the person's quota per request and translates failures. Builds the backend lazily (a GGUF model
+    takes seconds to load)."""
+
+    def __init__(self, builder: Callable[[], "LLM | None"], name: str, max_prompt_chars: int = LIMITS.prompt) -> None:
+        self.max_prompt_chars = max_prompt_chars
         self._builder = builder
         self._llm: LLM | None = None
         self._built = False
@@ -122,8 +136,12 @@ class ChatModel:
     def stream(self, messages: Sequence[Message], call: Call | None = None) -> Iterator[str]:
         """Yield text deltas; raise LLMError (StreamInterrupted once text has arrived).
 
-        Every message is masked here, once, whatever the caller put in it.
+        Every message is bounded and masked here, once, whatever the caller put in it; the request is charged to
+        ``call`` just before it goes out.
         """
+        chars = sum(len(m.content) for m in messages)
+        if chars > self.max_prompt_chars:
+            raise PromptTooLong(chars, self.max_prompt_chars)
         llm = self._get()
         outgoing = [Message(m.role, mask(m.content)) for m in messages]
         if call is not None:

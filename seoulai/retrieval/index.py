@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -22,16 +23,17 @@ from seoulai.config import Settings
 from seoulai.errors import InputError
 from seoulai.ingest.chunking import ChunkParams, chunk_document
 from seoulai.ingest.failures import IngestError
+from seoulai.ingest.types import Chunk
 from seoulai.ingest.pool import ParserPool
 from seoulai.ingest.sniff import SUPPORTED
 from seoulai.llm.failures import LLMError
 from seoulai.retrieval.collection import Collection, PreparedDocument, valid_collection_name
 from seoulai.retrieval.dense import DenseIndex, VectorStoreError
 from seoulai.retrieval.floor import relevance, states_what_is_asked
-from seoulai.retrieval.fusion import fuse
+from seoulai.retrieval.fusion import hybrid
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.keyword import AnalyzedQuery, Ranking
-from seoulai.retrieval.query import analyze_query
+from seoulai.retrieval.query import analyze_query, department_mode
 from seoulai.retrieval.report import IngestReport
 from seoulai.retrieval.references import Reference, cited_articles, defined_aliases
 from seoulai.retrieval.sources import CHUNKING, expand_paths, record, sha256_of
@@ -110,11 +112,12 @@ class SearchIndex:
         analyzed = analyze_query(text) if isinstance(query, str) else query
         cand = max(self.settings.retrieval.candidates, k)
         keyword = self._keyword(analyzed, collections, cand, docs)
-        # "어느 과에서 해요?" is answered by a unit's 사무분장, whose words the keyword side matches (and ranks first);
-        # the embedder finds passages about the matter instead (Seoul dev: department Recall@5 0.857 -> 0.786 with it).
-        dense = [] if analyzed.department else self._dense(text, collections, cand, docs)
-        hits = keyword if not dense else fuse(keyword, dense, cand, self.settings.retrieval.rrf_k,
-                                                self.settings.retrieval.dense_weight)
+        # "어느 과에서 해요?", where a 사무분장 can answer (department_mode): the keyword side matches its words (ranked
+        # first); the embedder finds passages about the matter instead (Seoul dev: department R@5 0.857 -> 0.786 with it).
+        indexes = (view[0] for name in dict.fromkeys(collections) if (view := self.collection(name).view()))
+        dense = [] if department_mode(analyzed, docs, indexes) else self._dense(text, collections, cand, docs)
+        hits = hybrid(self._scored(analyzed, keyword, {}) if dense else keyword, dense, cand,
+                      self.settings.retrieval.rrf_k, self.settings.retrieval.dense_weight)
         hits = self._scored(analyzed, hits, {(h.collection, h.chunk_id): h.score for h in dense})
         hits = self._follow_references(hits, collections, k)
         chosen = self.evidence(text, hits, k) if floor else hits[:k]
@@ -305,7 +308,7 @@ class SearchIndex:
             if progress:
                 progress(label, 0.8 + 0.1 * fraction)
 
-        changes = target.apply(prepared(), progress=stage)
+        changes = target.apply(prepared(), progress=stage, gone=self._forget)
         report = IngestReport(collection, changes, failed, partial)
         if vectors:
             self._sync_vectors(report, progress)
@@ -321,7 +324,7 @@ class SearchIndex:
         return report
 
     def remove_documents(self, collection: str, docs: Iterable[str]) -> IngestReport:
-        changes = self.collection(collection).apply([], remove=set(docs))
+        changes = self.collection(collection).apply([], remove=set(docs), gone=self._forget)
         report = IngestReport(collection, changes)
         self._sync_vectors(report, None)
         return report
@@ -352,6 +355,14 @@ class SearchIndex:
             self._collections.pop(new, None)
         if self.dense is not None:
             self.dense.rename_collection(old, new)
+
+    def _forget(self, chunks: Iterator[Chunk]) -> None:
+        """Passages gone from a collection leave the vector cache (their points leave in ``_sync_vectors``)."""
+        if self.dense is not None:
+            try:
+                self.dense.forget(chunks)
+            except sqlite3.Error as error:  # the change is live already; say so rather than undo it
+                log.error("vector cache of removed passages not cleared: %r", error)
 
     def _drop_vectors(self, report: IngestReport) -> None:
         """Vectors of passages that are gone leave with them (the filler also sweeps what this could not reach)."""
@@ -384,4 +395,4 @@ def _hit(chunk: Any, score: float, collection: str, terms: frozenset[str] = froz
                metadata=chunk.metadata, terms=terms)
 
 
-__all__ = ["SUPPORTED", "IngestReport", "SearchIndex", "expand_paths", "fuse"]
+__all__ = ["SUPPORTED", "IngestReport", "SearchIndex", "expand_paths"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 
-from seoulai.retrieval.keyword import AnalyzedQuery
+from seoulai.retrieval.keyword import AnalyzedQuery, KeywordIndex
 from seoulai.text.abbreviations import expand_abbreviations
 from seoulai.text.korean import bigrams, clean_query, morphs, morphs_batch
 from seoulai.text.thesaurus import legal_pairs
@@ -28,10 +29,13 @@ _ARTICLE_TOKEN = re.compile(r"제\d+조(?:의\d+)?")
 _QUOTED_TITLE = re.compile(r"「([^」]{2,80})」")
 # "어느 과에서 해요?", "어디 소관이에요?", "담당 부서가 어디예요?", "누구한테 물어봐야": the person wants the unit that
 # handles something, which the 사무분장 of the 행정기구 설치 조례 시행규칙 names. Alternatives only, no nested
-# quantifiers: linear on any input.
+# quantifiers: linear on any input. "과" is a word of its own, bare or with a particle ("어느 과에서", "어느 과예요"),
+# never the first syllable of another ("어느 과목", "담당 과정", "과태료"); "어느 학과" (a university's department)
+# never matches, since "어느" must come right before "과".
+_GWA = r"과(?:에서|에게|[가는를로에랑와의도만]|예요|인가|인지|일까|이죠|죠|요|야)?(?![가-힣])"
 _DEPARTMENT = re.compile(
-    r"어느\s*(?:과|부서|부처|팀|곳)|어디\s*(?:과|부서|소관|담당)|어디\s*(?:에서|서)\s*(?:맡|담당|관리|처리|해|하)"
-    r"|담당\s*(?:부서|과|팀|자|이에요|인가요|예요|이죠)|소관|주무\s*부서|총괄\s*(?:부서|하는\s*곳)|부서가\s*어디"
+    rf"어느\s*(?:{_GWA}|부서|부처|팀|곳)|어디\s*(?:{_GWA}|부서|소관|담당)|어디\s*(?:에서|서)\s*(?:맡|담당|관리|처리|해|하)"
+    rf"|담당\s*(?:부서|{_GWA}|팀|자|이에요|인가요|예요|이죠)|소관|주무\s*부서|총괄\s*(?:부서|하는\s*곳)|부서가\s*어디"
     r"|(?:누가|어디가)\s*(?:맡|담당|총괄)|(?:누구|어디)(?:한테|에게|에|로)\s*(?:물어|문의|연락|여쭤)|맡고\s*있")
 
 
@@ -50,6 +54,16 @@ def asking_sentences(text: str) -> list[str]:
 def asks_department(text: str) -> bool:
     """Does the question ask which unit (과/담당관) handles something?"""
     return _DEPARTMENT.search(text) is not None
+
+
+def department_mode(query: AnalyzedQuery, docs: Sequence[str] | None, indexes: Iterable[KeywordIndex]) -> bool:
+    """Search a "어느 과에서 해요?" question on the keyword side alone (the units' 사무분장 first, no embedder)?
+
+    Only where a 사무분장 can answer: some searched collection holds one (``has_duty``: the shared library's
+    행정기구 설치 조례 시행규칙), and the search is not limited to chosen documents (``docs``: 문서 Q&A's picked
+    uploads, the department service's own look-up). Elsewhere, a person's uploads above all, the same words
+    ("어느 과로 재입학하나요?" in a university's 학칙) are an ordinary question and get both sides."""
+    return query.department and docs is None and any(index.has_duty for index in indexes)
 
 
 def _saturated(terms: dict[str, float]) -> dict[str, float]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +57,10 @@ def expand_paths(paths: Sequence[Path]) -> dict[Path, str]:
             raise InputError(f"같은 이름({name})으로 색인될 파일이 둘 있습니다: {owner[name]}, {file}. 이름을 바꾸거나 "
                              "한 번에 하나씩 올리세요.", code="duplicate_name")
     return files
+
+
+def indexed_files(records: Iterable[DocumentRecord], files: dict[Path, str]) -> set[Path]:
+    """Those of ``files`` (path -> document name) whose very bytes the records say were indexed under that name:
+    a staged upload is kept exactly when its index holds it (seoulai.files), whatever became of its process."""
+    known = {r.doc: r.sha256.split(":")[0] for r in records}  # "<content sha256>:<chunking version>"
+    return {path for path, name in files.items() if path.is_file() and known.get(name) == sha256_of(path)}

@@ -15,7 +15,7 @@ import re
 _DECREE_SUFFIX = re.compile(r"(시행령|시행규칙|시행세칙)$")
 _ARTICLE = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 # "법 제24조", "영 제5조", "규칙 제3조", "같은 법 제2조", or a bare "제7조" (same document).
-_REF = re.compile(r"(같은\s*법|동법|법|영|규칙)?\s*제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
+_REF = re.compile(r"(?:(같은\s*법|동법|법|영|규칙)|(?<!\s))\s*제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 _TITLED_REF = re.compile(r"「([^」]{2,80})」\s*(?:시행령\s*|시행규칙\s*)?제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 _ADDENDA = re.compile(r"^부\s*칙")
 

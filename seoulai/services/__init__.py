@@ -28,7 +28,7 @@ from seoulai.files import IncomingFile
 from seoulai.limits import ModelQuota
 from seoulai.llm import ChatModel, build_embedder, build_llm
 from seoulai.privacy.pii import mask_log_records
-from seoulai.retrieval.backfill import VectorFiller
+from seoulai.retrieval.backfill import SemanticProgress, VectorFiller
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.accounts import AccountService
 from seoulai.services.conversations import ConversationService
@@ -38,6 +38,7 @@ from seoulai.services.drafting import DraftingService
 from seoulai.services.library import LibraryService
 from seoulai.services.manuals import ManualService
 from seoulai.services.recording import Recorder
+from seoulai.services.retention import RetentionSchedule
 from seoulai.services.usage import UsageService
 from seoulai.state import StateStore, open_state
 from seoulai.usage.log import UsageLog
@@ -73,9 +74,21 @@ class Services:
     index: SearchIndex
     state: StateStore
     filler: VectorFiller | None = None
+    retention: RetentionSchedule | None = None  # the app server's: uploads, conversations and drafts expire
+
+    def semantic_status(self, person: Person) -> SemanticProgress | None:
+        """How far the dense side is over what this person reads, and over their own uploads (the sidebar); None
+        where no background filler runs (the CLI, tests)."""
+        if self.filler is None:
+            return None
+        policy = self.manuals.policy
+        return self.filler.status.seen_by(policy.readable(person), policy.private_collection(person))
 
     def close(self) -> None:
         """Release what the process holds (vector store, usage writer, state store); tests and the CLI call it."""
+        self.documents.close()  # stops an upload sweep under way, then the schedule: it uses the index and state
+        if self.retention is not None:
+            self.retention.close()
         if self.filler is not None:
             self.filler.stop()
         if self.index.dense is not None:
@@ -90,7 +103,8 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
                    embedder: "BaseEmbedding | None" = _DEFAULT, usage_log: UsageLog | None = _DEFAULT,
                    background: bool = False) -> Services:
     """Build the services for one process. ``background`` (the app server): fold every process's spooled usage
-    events and fill missing vectors in background threads; others (the CLI, tests) do both on demand."""
+    events, fill missing vectors and expire uploads, conversations and drafts (the retention schedule) in
+    background threads; others (the CLI, tests) do these on demand."""
     settings = settings or Settings()
     mask_log_records()
     if chat is None:
@@ -116,6 +130,7 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
     quota = ModelQuota(state.quotas, settings.limits.per_minute, settings.limits.per_day)
     recorder = Recorder(settings, usage_log, state.audit)
     library = LibraryService(settings, index, policy, recorder)
+    library.recover()  # what a killed process left half-done is finished before anything reads the stored files
     accounts = AccountService(settings, policy, recorder, state)
     org.listen(accounts.follow_reorganisation)
     # The library keeps uploaded files in a folder per collection (its own naming rule, hence the private call).
@@ -123,12 +138,16 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
     library.migrate_department_collections()
     library.rebuild_outdated()
     departments = DepartmentService(index, policy, recorder, settings.answer.max_question_chars)
-    return Services(
+    conversations = ConversationService(settings, state.conversations, recorder)
+    documents = DocumentService(settings, index, answers, chat, policy, quota, recorder,
+                                forget_quotes=conversations.forget_documents)  # a quote never outlives its upload
+    drafting = DraftingService(settings, index, chat, policy, quota, recorder, state.drafts)
+    services = Services(
         settings=settings,
         manuals=ManualService(index, answers, chat, policy, quota, recorder, departments),
-        documents=DocumentService(settings, index, answers, chat, policy, quota, recorder),
-        drafting=DraftingService(settings, index, chat, policy, quota, recorder, state.drafts),
-        conversations=ConversationService(settings, state.conversations, recorder),
+        documents=documents,
+        drafting=drafting,
+        conversations=conversations,
         departments=departments,
         library=library,
         usage=UsageService(settings, usage_log, policy, recorder),
@@ -137,7 +156,16 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
         index=index,
         state=state,
         filler=VectorFiller(index).start() if background else None,
+        # One schedule owns every retention period, not a page visit (README, 무엇이 어디에 얼마나 남는가).
+        retention=RetentionSchedule(settings.uploads.expiry_interval, {
+            "uploads": lambda: documents.expire(documents.clock()),
+            "conversations": conversations.expire, "drafts": drafting.expire}) if background else None,
     )
+    documents.recover()
+    if services.retention is not None:  # at start-up (after recovery), then every interval
+        documents.scheduled = True
+        services.retention.start()
+    return services
 
 
 def warm_up(services: Services) -> None:
@@ -185,6 +213,7 @@ def _usage_log(settings: Settings, fold: bool) -> UsageLog | None:
     data = Path(settings.data_dir)
     if settings.usage.mode == "parquet":
         return UsageLog(None, spool_dir=data / "usage-spool", parquet_dir=data / "usage",
-                        replica=settings.usage.replica_id, flush_interval=settings.usage.flush_interval, fold=fold)
+                        replica=settings.usage.replica_id, flush_interval=settings.usage.flush_interval, fold=fold,
+                        retention_days=settings.usage.retention_days)
     return UsageLog(settings.usage.db_path or data / "usage.duckdb", spool_dir=data / "usage-spool",
-                    flush_interval=settings.usage.flush_interval, fold=fold)
+                    flush_interval=settings.usage.flush_interval, fold=fold, retention_days=settings.usage.retention_days)

@@ -30,11 +30,26 @@ AUDIT_ACTIONS = {"sign_in": "로그인", "sign_in_failed": "로그인 실패", "
                  "sign_out": "로그아웃", "library_upload": "매뉴얼 등록", "library_delete": "매뉴얼 삭제",
                  "upload": "문서 올리기", "upload_delete": "내 문서 삭제", "usage_export": "이용 기록 내보내기",
                  "draft_export": "초안 내려받기", "conversation_delete": "대화 삭제",
-                 "org_rename": "조직 개편 반영"}
+                 "org_rename": "조직 개편 반영", "password_reset": "비밀번호 재설정",
+                 "account_disabled": "계정 사용 중지", "account_enabled": "계정 다시 사용",
+                 "sign_in_disabled": "로그인 거부(사용 중지 계정)"}
 
 
 class SignInLocked(SeoulAIError):
     code = "locked"
+
+
+class AccountDisabled(SeoulAIError):
+    code = "disabled"
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """What a disable or enable did: ``changed`` False when the account already was so."""
+
+    account_id: str
+    changed: bool
+    sessions_ended: int
 
 
 @dataclass
@@ -168,15 +183,23 @@ class AccountService:
                 self.recorder.audit(who, "sign_in_locked", key.split(":", 1)[0])
                 raise SignInLocked(f"로그인 실패가 너무 많아 잠시 막혔습니다. 약 {minutes}분 뒤에 다시 시도하거나, "
                                    "비밀번호를 잊었으면 관리자에게 재설정을 요청하세요.")
-        person = self.accounts.verify(account_id, password)
-        if person is None:
+        verified = self.accounts.verify(account_id, password)
+        if verified is None:
             self.state.failures.add(list(keys), window)
             self.recorder.audit(who, "sign_in_failed", "local")
             return None
+        if verified.disabled:  # said only to whoever knows the password: the id alone reveals nothing
+            self.recorder.audit(verified.person, "sign_in_disabled", "local")
+            raise AccountDisabled("사용이 중지된 계정입니다. 다시 쓰려면 시스템 관리자에게 계정을 다시 사용하게 해 달라고 "
+                                  "요청하세요.")
         self.state.failures.clear(f"account:{account_id}")
-        person = self._current(person)
+        person = self._current(verified.person)
+        cookie = self.sessions.open_if_current(person, verified.stamp)
+        if cookie is None:  # the password was reset or the account disabled while it was being checked
+            self.recorder.audit(who, "sign_in_failed", "local")
+            return None
         self.recorder.audit(person, "sign_in", "local")
-        return SignIn(person, self.sessions.open(person))
+        return SignIn(person, cookie)
 
     def session_person(self, cookie: str | None) -> Person | None:
         person = self.sessions.person(cookie)
@@ -209,12 +232,52 @@ class AccountService:
         return self.accounts.add(account_id, name, department, role, password,
                                  {u.path for u in self.policy.org.units})
 
-    def reset_password(self, account_id: str, password: str) -> None:
-        self.accounts.reset_password(account_id, password)
+    # The command line acts as the operator; the 감사 기록 page passes the signed-in administrator as ``by``.
+    def reset_password(self, account_id: str, password: str, by: Person | None = None) -> int:
+        """A new password; every open session of the account ends at once, on every server. Returns how many."""
+        actor = self._account_admin(by)
+        ended = self.accounts.reset_password(account_id, password)
+        self.recorder.audit(actor, "password_reset", f"{account_id} (로그인 {ended}개 종료)")
+        return ended
 
-    def users(self) -> list[Account]:
-        return [Account(a.id, a.name, self.policy.current_department(a.department), a.role)
+    def disable_user(self, account_id: str, by: Person | None = None) -> AccountChange:
+        """The account can no longer sign in, and its open sessions end at once, on every server."""
+        actor = self._account_admin(by)
+        if account_id == actor.id:
+            raise InputError("자기 계정은 사용 중지할 수 없습니다. 다른 시스템 관리자에게 요청하세요.", code="own_account")
+        changed, ended = self.accounts.set_disabled(account_id, True)
+        if changed:
+            self.recorder.audit(actor, "account_disabled", f"{account_id} (로그인 {ended}개 종료)")
+        return AccountChange(account_id, changed, ended)
+
+    def enable_user(self, account_id: str, by: Person | None = None) -> AccountChange:
+        actor = self._account_admin(by)
+        changed, _ = self.accounts.set_disabled(account_id, False)
+        if changed:
+            self.recorder.audit(actor, "account_enabled", account_id)
+        return AccountChange(account_id, changed, 0)
+
+    def users(self, by: Person | None = None) -> list[Account]:
+        self._account_admin(by)
+        return [Account(a.id, a.name, self.policy.current_department(a.department), a.role, a.disabled)
                 for a in self.accounts.list()]
+
+    def account_table(self, by: Person) -> pd.DataFrame:
+        """The local accounts as the 감사 기록 page's 계정 관리 shows them (Korean columns and labels)."""
+        roles = {r.value: r.label for r in Role}
+        users = self.users(by)
+        return pd.DataFrame({"아이디": [u.id for u in users], "이름": [u.name for u in users],
+                             "부서": [unit_label(u.department) for u in users],
+                             "역할": [roles.get(u.role, u.role) for u in users],
+                             "상태": ["사용 중지" if u.disabled else "사용 중" for u in users]})
+
+    def _account_admin(self, by: Person | None) -> Person:
+        """Who manages accounts: the operator on the command line, else whoever may read the audit log (the page
+        that holds the account controls), i.e. a system administrator."""
+        actor = by or self.operator()
+        if not self.policy.can_audit(actor):
+            raise InputError("계정 관리는 시스템 관리자만 할 수 있습니다.", code="forbidden")
+        return actor
 
     # -- audit ------------------------------------------------------------------------------------------------
     def audit_log(self, person: Person, limit: int = 500) -> pd.DataFrame:

@@ -6,9 +6,11 @@ one person's request at another person's documents.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,13 +22,14 @@ from seoulai.auth.people import Person
 from seoulai.auth.policy import USER, Policy
 from seoulai.config import Settings
 from seoulai.errors import InputError
-from seoulai.files import FileStore, IncomingFile, unique_names
+from seoulai.files import FileStore, IncomingFile, sweep, unique_names
 from seoulai.ingest.failures import IngestError
-from seoulai.limits import ModelQuota
+from seoulai.limits import ModelQuota, TextLimits, bounded
 from seoulai.llm import Call, ChatModel
 from seoulai.privacy.pii import detect
 from seoulai.progress import Progress
 from seoulai.retrieval.index import SearchIndex
+from seoulai.retrieval.sources import indexed_files
 from seoulai.retrieval.store import DocumentRecord
 from seoulai.services.recording import Recorder
 
@@ -49,7 +52,8 @@ class UploadResult:
 
 class DocumentService:
     def __init__(self, settings: Settings, index: SearchIndex, answers: AnswerEngine, chat: ChatModel,
-                 policy: Policy, quota: ModelQuota, recorder: Recorder) -> None:
+                 policy: Policy, quota: ModelQuota, recorder: Recorder,
+                 forget_quotes: Callable[[str, str, Sequence[str], Sequence[str]], int] | None = None) -> None:
         self.settings = settings
         self.index = index
         self.answers = answers
@@ -57,17 +61,28 @@ class DocumentService:
         self.policy = policy
         self.quota = quota
         self.recorder = recorder
+        self.forget_quotes = forget_quotes  # (owner, collection, docs, chunk ids): conversations quoting them go
         self.root = Path(settings.data_dir) / "uploads"
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # tests move time forward
         self._last_expiry = -1e9
+        self._stop = threading.Event()
+        self.scheduled = False  # a retention schedule (seoulai.services.retention) sweeps this process's uploads
 
     def _files(self, person: Person) -> FileStore:
         return FileStore(self.root / person.pseudonym)
+
+    def _holds(self, collection: str, staged: dict[Path, str]) -> set[Path]:
+        return indexed_files(self.index.documents(collection), staged)
+
+    def recover(self) -> int:
+        """Finish the uploads a killed process left half-done and remove stray staged copies (at start-up)."""
+        return sweep(self.root, self._holds)
 
     def _collection(self, person: Person) -> str:
         return self.policy.private_collection(person)
 
     def _call(self, person: Person) -> Call:
-        return Call(charge=lambda: self.quota.take(person.pseudonym))
+        return Call(charge=self.quota.charger(person.pseudonym))  # every request of the use is charged
 
     def check_batch(self, files: Sequence[IncomingFile]) -> None:
         """Refuse, before anything is stored or parsed, an upload over the count or size limits."""
@@ -90,28 +105,18 @@ class DocumentService:
         collection = self._collection(person)
         per_file = self.settings.ingest.max_file_mb * MB
         refused: dict[str, str] = {}
-        staged: dict[Path, str] = {}
+        accepted: list[tuple[IncomingFile, str]] = []
         names = unique_names(f.name for f in files)
         for incoming, name in zip(files, names):
             if incoming.length > per_file:
                 refused[name] = IngestError("too_large", f"{incoming.length / MB:.1f} MB, "
                                             f"한도 {self.settings.ingest.max_file_mb:g} MB").message
             else:
-                staged[store.stage(incoming, name)] = name
+                accepted.append((incoming, name))
         report = None
-        if staged:
-            try:
-                report = self.index.ingest(list(staged), collection, owner=person.pseudonym, sources=staged,
-                                           progress=progress)
-            except BaseException:
-                for path in staged:
-                    store.discard(path)
-                raise
-            for path, name in staged.items():
-                if name in report.failed:
-                    store.discard(path)
-                else:
-                    store.commit(path, name)
+        if accepted:  # crash-safe: the stored originals follow the index whatever happens (seoulai.files)
+            report = store.put(collection, accepted, lambda staged: self.index.ingest(
+                list(staged), collection, owner=person.pseudonym, sources=staged, progress=progress), self._holds)
         results = []
         for name in names:
             if name in refused:
@@ -123,7 +128,7 @@ class DocumentService:
                     report.changes.added + report.changes.replaced)
                 results.append(replace(self._result(collection, name), semantic_pending=pending))
         self.recorder.event(person, FEATURE, "upload", sources=sum(r.ok for r in results))
-        self.recorder.audit(person, "upload", ", ".join(r.name for r in results if r.ok))
+        self.recorder.audit(person, "upload", audit_names([r.name for r in results if r.ok]))
         return results
 
     def _result(self, collection: str, name: str) -> UploadResult:
@@ -142,14 +147,25 @@ class DocumentService:
         return self.index.documents(self._collection(person))
 
     def delete(self, person: Person, docs: Sequence[str]) -> None:
-        self.index.remove_documents(self._collection(person), docs)
-        self._files(person).remove(docs)
+        self._remove(person.pseudonym, self._collection(person), docs)
         self.recorder.event(person, FEATURE, "delete", sources=len(docs))
-        self.recorder.audit(person, "upload_delete", ", ".join(docs))
+        self.recorder.audit(person, "upload_delete", audit_names(docs))
+
+    def _remove(self, owner: str, collection: str, docs: Sequence[str]) -> None:
+        """Uploads gone from every store at once (README, 무엇이 어디에 얼마나 남는가): the owner's conversations
+        quoting them, the stored original, then the index with its vectors and cached vectors (SearchIndex). The
+        index goes last: a crash part-way leaves the upload listed (and due), and the next deletion or retention
+        sweep finishes it."""
+        if self.forget_quotes is not None:
+            ids = [c.id for c in self.index.collection(collection).chunks_of(docs)]
+            self.forget_quotes(owner, collection, docs, ids)
+        FileStore(self.root / owner).remove(docs)
+        self.index.remove_documents(collection, docs)
 
     def ask(self, person: Person, question: str, history: Sequence[Turn] = (),
             docs: Sequence[str] | None = None) -> Iterator[AnswerEvent]:
         """A cited answer from the person's documents (all of them, or only ``docs``)."""
+        bounded(question, TextLimits.of(self.settings).question, "질문", code="query_too_long")
         call = self._call(person)
         for event in self.answers.ask(question, [self._collection(person)], history, call=call,
                                       docs=list(docs) if docs else None):
@@ -167,7 +183,8 @@ class DocumentService:
         title, chunks = self._chunks(person, doc)
         call = self._call(person)
         result = summarize(title, chunks, self.chat, progress=progress, call=call)
-        self.recorder.event(person, FEATURE, "summary", outcome="ok" if result.text else "no_answer",
+        self.recorder.event(person, FEATURE, "summary", outcome="error" if result.incomplete else
+                            "ok" if result.text else "no_answer", error_code=result.error_code,
                             tokens_in=call.tokens_in, tokens_out=call.tokens_out)
         return result
 
@@ -177,34 +194,46 @@ class DocumentService:
         call = self._call(person)
         result = compare(title_a, chunks_a, title_b, chunks_b, self.chat, call=call)
         self.recorder.event(person, FEATURE, "compare", sources=len(result.changes), tokens_in=call.tokens_in,
-                            tokens_out=call.tokens_out)
+                            tokens_out=call.tokens_out, error_code=result.error_code)
         return result
 
     def expire(self, now: datetime | None = None) -> int:
-        """Delete every upload older than the retention period: chunks, vectors and stored files.
+        """Delete every upload older than the retention period: chunks, vectors, stored files and the conversations
+        quoting them. Idempotent, so several servers may sweep at once: what another removed first is skipped.
 
-        The page calls this on every visit; without an explicit ``now`` it runs at most every
-        ``uploads.expiry_interval`` seconds per process.
+        The retention schedule (seoulai.services.retention) calls it with ``now``. Without ``now`` (the 문서 Q&A
+        page, on every visit) it does nothing in a process whose schedule runs (``scheduled``), and elsewhere runs
+        at most every ``uploads.expiry_interval`` seconds per process.
         """
         if now is None:
-            if time.monotonic() - self._last_expiry < self.settings.uploads.expiry_interval:
+            if self.scheduled or time.monotonic() - self._last_expiry < self.settings.uploads.expiry_interval:
                 return 0
             self._last_expiry = time.monotonic()
-        now = now or datetime.now(timezone.utc)
+        now = now or self.clock()
         cutoff = now - timedelta(days=self.settings.uploads.retention_days)
         removed = 0
         for collection in self.index.collections():
+            if self._stop.is_set():  # closing: the next sweep (this server's next start, or another's) finishes
+                break
             if not collection.startswith(USER):
                 continue
             old = [d.doc for d in self.index.documents(collection) if _parse(d.ingested_at) < cutoff]
             if not old:
                 continue
-            self.index.remove_documents(collection, old)
-            FileStore(self.root / collection.removeprefix(USER)).remove(old)
+            self._remove(collection.removeprefix(USER), collection, old)
             removed += len(old)
-        if removed:
-            log.info("retention removed %d uploads", removed)
         return removed
+
+    def close(self) -> None:
+        """Stop a sweep under way after the collection it is in (the schedule's thread is joined by its owner)."""
+        self._stop.set()
+
+
+def audit_names(names: Sequence[str]) -> str:
+    """Uploads as the audit log names them: by count and a digest of each name, never the name, which may itself
+    be personal and must not outlive the upload (the audit log is kept for good)."""
+    digests = ", ".join("#" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12] for name in names)
+    return f"문서 {len(names)}개 ({digests})"
 
 
 def _parse(stamp: str) -> datetime:

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seoulai.auth.people import Person
+from seoulai.auth.roles import Role
 from seoulai.auth.policy import DEPT, Policy
 from seoulai.config import Settings
-from seoulai.files import FileStore, IncomingFile, unique_names
+from seoulai.files import FileStore, IncomingFile, sweep, unique_names
 from seoulai.progress import Progress
 from seoulai.retrieval.index import SearchIndex
 from seoulai.retrieval.report import IngestReport
+from seoulai.retrieval.sources import indexed_files
 from seoulai.retrieval.store import DocumentRecord
 from seoulai.services.recording import Recorder
 
@@ -42,6 +44,13 @@ class LibraryService:
     def _files(self, collection: str) -> FileStore:
         return FileStore(Path(self.settings.data_dir) / "library" / re.sub(r"[^\w가-힣.-]", "_", collection))
 
+    def _holds(self, collection: str, staged: dict[Path, str]) -> set[Path]:
+        return indexed_files(self.index.documents(collection), staged)
+
+    def recover(self) -> int:
+        """Finish the uploads a killed process left half-done and remove stray staged copies (at start-up)."""
+        return sweep(Path(self.settings.data_dir) / "library", self._holds)
+
     def collections(self, person: Person) -> list[tuple[str, str]]:
         """(collection, label) pairs this person may manage; empty when none."""
         return [(c, self.policy.collection_label(c)) for c in
@@ -58,21 +67,10 @@ class LibraryService:
                progress: Progress | None = None) -> IngestReport:
         """Store and index manuals; a failed new version leaves the stored file and its index untouched."""
         self._check(person, collection)
-        store = self._files(collection)
         names = unique_names(f.name for f in files)
-        staged = {store.stage(incoming, name): name for incoming, name in zip(files, names)}
-        try:
-            report = self.index.ingest(list(staged), collection, department=person.department, progress=progress,
-                                       sources=staged)
-        except BaseException:
-            for path in staged:
-                store.discard(path)
-            raise
-        for path, name in staged.items():
-            if name in report.failed:
-                store.discard(path)
-            else:
-                store.commit(path, name)
+        # Crash-safe: the stored originals follow the index whatever happens (seoulai.files).
+        report = self._files(collection).put(collection, list(zip(files, names)), lambda staged: self.index.ingest(
+            list(staged), collection, department=person.department, progress=progress, sources=staged), self._holds)
         changed = report.changes.added + report.changes.replaced
         self.recorder.event(person, FEATURE, "upload", sources=len(changed))
         self.recorder.audit(person, "library_upload", f"{collection}: {', '.join(changed)}")
@@ -93,8 +91,14 @@ class LibraryService:
     # -- operator ------------------------------------------------------------------------------------------
     def ingest_paths(self, paths: Sequence[Path], collection: str, department: str | None = None,
                      progress: Progress | None = None) -> IngestReport:
-        """The command line's ingestion (the operator names the collection; ``dept:`` names are resolved)."""
-        return self.index.ingest(paths, self.policy.resolve(collection), department=department, progress=progress)
+        """The command line's ingestion (the operator names the collection; ``dept:`` names are resolved), in the
+        audit log like a 매뉴얼 관리 upload."""
+        report = self.index.ingest(paths, self.policy.resolve(collection), department=department, progress=progress)
+        operator = Person(id="cli", name="명령줄", department=self.policy.org.root, role=Role.ADMIN)
+        changed = report.changes.added + report.changes.replaced
+        self.recorder.audit(operator, "library_upload", f"{report.collection} (명령줄 ingest, 추가·교체 {len(changed)}건, "
+                                                        f"실패 {len(report.failed)}건): {', '.join(changed)}")
+        return report
 
     def migrate_department_collections(self) -> Migration:
         """Move ``dept:<과 name>`` collections to ``dept:<full path>``. The target is the department recorded on

@@ -9,7 +9,7 @@ from seoulai.answer.engine import Answer, AnswerEngine, AnswerEvent, Turn
 from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
 from seoulai.errors import InputError
-from seoulai.limits import ModelQuota
+from seoulai.limits import ModelQuota, TextLimits, bounded
 from seoulai.llm import Call, ChatModel
 from seoulai.privacy.pii import mask
 from seoulai.retrieval.hits import Hit
@@ -32,6 +32,11 @@ class ManualService:
         self.policy = policy
         self.quota = quota
         self.recorder = recorder
+        self.limits = TextLimits.of(index.settings)  # the page gives the same numbers to its inputs
+
+    def _question(self, text: str) -> str:
+        """A question or follow-up, refused over its limit before PII detection, planning or analysis."""
+        return bounded(text, self.limits.question, "질문", code="query_too_long")
 
     def scope(self, person: Person) -> dict[str, list[str]]:
         """The libraries this person's questions are searched in, and the titles of their manuals (the page shows
@@ -41,7 +46,7 @@ class ManualService:
                 for c in self.policy.readable_manuals(person) if c in existing}
 
     def search(self, person: Person, query: str, k: int | None = None) -> list[Hit]:
-        hits = self.index.search(query, self.policy.readable(person), k)
+        hits = self.index.search(self._question(query), self.policy.readable(person), k)
         self.recorder.event(person, FEATURE, "search", sources=len(hits), query=mask(query),
                             outcome="ok" if hits else "no_answer")
         return hits
@@ -49,8 +54,8 @@ class ManualService:
     def ask(self, person: Person, question: str, history: Sequence[Turn] = (),
             use_model: bool = True) -> Iterator[AnswerEvent]:
         """Stream a grounded answer over the manuals this person may read, and log it."""
-        call = Call(charge=lambda: self.quota.take(person.pseudonym))
-        for event in self.answers.ask(question, self.policy.readable(person), history, use_model, call):
+        call = Call(charge=self.quota.charger(person.pseudonym))
+        for event in self.answers.ask(self._question(question), self.policy.readable(person), history, use_model, call):
             if event.kind == "done" and event.answer is not None and event.answer.status == "no_evidence":
                 event.answer.notice = self._nothing_found(person, question)
             if event.kind == "done" and event.answer is not None:
@@ -75,23 +80,26 @@ class ManualService:
     def feedback(self, person: Person, event_id: str, rating: int, comment: str = "") -> None:
         if rating not in (1, -1):
             raise InputError("평가는 👍 또는 👎 중 하나입니다.", code="bad_rating")
-        self.recorder.event(person, FEATURE, "feedback", rating=rating, comment=comment.strip()[:1000] or None,
+        comment = bounded(comment, self.limits.comment, "의견")
+        self.recorder.event(person, FEATURE, "feedback", rating=rating, comment=comment.strip() or None,
                             ref_id=event_id)
 
     # -- the operator's command line: collections named explicitly ----------------------------------------
     def search_collections(self, collections: Sequence[str], query: str, k: int | None = None,
                            floor: bool = True) -> list[Hit]:
         """``floor=False`` (``search --all``) also returns the hits below the relevance floor."""
-        return self.index.search(query, [self.policy.resolve(c) for c in collections], k, floor=floor)
+        return self.index.search(self._question(query), [self.policy.resolve(c) for c in collections], k, floor=floor)
 
     def answer_collections(self, operator: Person, collections: Sequence[str], question: str) -> Answer:
+        self._question(question)
         names = [self.policy.resolve(c) for c in collections]
         for name in names:
             self.index.collection(name)  # validates the name (exit 2 on a bad one)
+        call = Call(charge=self.quota.charger(operator.pseudonym))  # the command line is charged like a page
         final: Answer | None = None
-        for event in self.answers.ask(question, names):
+        for event in self.answers.ask(question, names, call=call):
             if event.kind == "done":
                 final = event.answer
         assert final is not None
-        self.recorder.answer(operator, FEATURE, final)
+        self.recorder.answer(operator, FEATURE, final, call)
         return final

@@ -24,7 +24,9 @@ class Recorder:
     def event(self, person: Person, feature: str, action: str, **fields: object) -> str:
         if self.usage is None:
             return ""
-        if not self.settings.usage.log_queries:
+        if not self.settings.usage.log_queries or feature == "doc_qa":
+            # A 문서 Q&A question is about the person's own upload: its text must not outlive the upload (deleted
+            # on request or after 30 days), so usage keeps only that it was asked (README, 보관 기간).
             fields.pop("query", None)
         for name in ("query", "comment", "error_code"):
             if isinstance(fields.get(name), str):

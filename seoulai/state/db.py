@@ -56,6 +56,11 @@ class Database:
     def close(self) -> None:
         pass
 
+    def scrub(self) -> None:
+        """After deleting personal content (a conversation, the history that quoted a deleted upload): leave none
+        of it in the database's files. PostgreSQL reuses dead rows' space by its own (auto)vacuum and its WAL is
+        recycled by the server; nothing to do here."""
+
     def migrate(self) -> int:
         """Apply every migration newer than the stored version; returns the version reached."""
         with self.transaction() as tx:
@@ -94,6 +99,8 @@ class SQLiteDatabase(Database):
             connection.execute("PRAGMA busy_timeout=30000")
             _wal(connection)
             connection.execute("PRAGMA synchronous=NORMAL")
+            # A deleted row's bytes are overwritten with zeros, not left in a free page for anyone to read.
+            connection.execute("PRAGMA secure_delete=ON")
             self._local.connection = connection
             with self._lock:
                 self._all.append(connection)
@@ -111,6 +118,15 @@ class SQLiteDatabase(Database):
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+
+    def scrub(self) -> None:
+        """Copy every committed page (deleted rows already zeroed by secure_delete) into the main file and empty the
+        WAL, whose older frames still hold the rows as they were. A reader in another process that holds an old
+        snapshot makes the WAL stay for now; the next scrub (or the last connection's close) empties it."""
+        busy, _, _ = self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        self._counted()
+        if busy:
+            log.info("state store WAL not emptied yet: another connection is reading")
 
     def close(self) -> None:
         with self._lock:

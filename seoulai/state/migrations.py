@@ -32,4 +32,12 @@ MIGRATIONS: list[list[str]] = [
         "created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL, data TEXT NOT NULL)",
         "CREATE INDEX drafts_owner ON drafts (owner, updated_at)",
     ],
+    # 3: accounts can be disabled; a session names its account, so a password reset or a disable ends them all
+    [
+        "ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN account TEXT",
+        "CREATE INDEX sessions_account ON sessions (account, revoked)",
+        # Sessions of the earlier version name no account, so no reset could reach them: they end once, here.
+        "UPDATE sessions SET revoked = 1 WHERE account IS NULL",
+    ],
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from seoulai.state.db import Database
+from seoulai.state.db import Database, Tx
 
 
 @dataclass
@@ -26,47 +26,92 @@ class AccountRow:
     role: str
     password_hash: str
     updated_at: str
+    disabled: bool = False
+
+
+_ACCOUNT_COLUMNS = "id, name, department, role, password_hash, updated_at, disabled"
 
 
 class AccountStore:
+    """Local accounts. Changing a password or disabling an account ends the account's open sessions in the same
+    transaction (under the account's lock), so no caller can forget to, and no server keeps one open."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
     def get(self, account_id: str) -> AccountRow | None:
-        rows = self.db.rows("SELECT id, name, department, role, password_hash, updated_at FROM accounts WHERE id = ?",
-                            [account_id])
-        return AccountRow(*rows[0]) if rows else None
+        rows = self.db.rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = ?", [account_id])  # noqa: S608
+        return _account(rows[0]) if rows else None
 
     def insert(self, row: AccountRow) -> bool:
         with self.db.transaction() as tx:
             tx.lock(f"account:{row.id}")
             if tx.rows("SELECT 1 FROM accounts WHERE id = ?", [row.id]):
                 return False
-            tx.run("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?)", [row.id, row.name, row.department, row.role,
-                                                                    row.password_hash, row.updated_at])
+            tx.run(f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                   [row.id, row.name, row.department, row.role, row.password_hash, row.updated_at, int(row.disabled)])
             return True
 
-    def set_password(self, account_id: str, password_hash: str, updated_at: str) -> bool:
-        return self.db.run("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
-                           [password_hash, updated_at, account_id]) > 0
+    def set_password(self, account_id: str, password_hash: str, updated_at: str) -> int | None:
+        """The new password, and the account's open sessions ended: how many (None: no such account)."""
+        with self.db.transaction() as tx:
+            tx.lock(f"account:{account_id}")
+            if not tx.run("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
+                          [password_hash, updated_at, account_id]):
+                return None
+            return _end_sessions(tx, account_id)
+
+    def set_disabled(self, account_id: str, disabled: bool, updated_at: str) -> tuple[bool, int] | None:
+        """(whether the account changed, sessions ended); None: no such account. Disabling ends every open session;
+        enabling again brings none back."""
+        with self.db.transaction() as tx:
+            tx.lock(f"account:{account_id}")
+            rows = tx.rows("SELECT disabled FROM accounts WHERE id = ?", [account_id])
+            if not rows:
+                return None
+            if bool(rows[0][0]) == disabled:
+                return False, 0
+            tx.run("UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?",
+                   [int(disabled), updated_at, account_id])
+            return True, _end_sessions(tx, account_id) if disabled else 0
 
     def all(self) -> list[AccountRow]:
-        return [AccountRow(*r) for r in self.db.rows(
-            "SELECT id, name, department, role, password_hash, updated_at FROM accounts ORDER BY id")]
+        return [_account(r) for r in self.db.rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY id")]  # noqa: S608
+
+
+def _account(row: tuple[Any, ...]) -> AccountRow:
+    return AccountRow(*row[:6], disabled=bool(row[6]))
+
+
+def _end_sessions(tx: Tx, account_id: str) -> int:
+    return tx.run("UPDATE sessions SET revoked = 1 WHERE account = ? AND revoked = 0 AND expires_at > ?",
+                  [account_id, time.time()])
 
 
 class SessionStore:
-    """Sign-in sessions by the hash of their token (a stolen database copy holds no usable token)."""
+    """Sign-in sessions by the hash of their token (a stolen database copy holds no usable token), each naming its
+    account (the person's id) so a password reset or a disabled account ends them all."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, token_hash: str, person: dict[str, str], expires_at: float) -> None:
+    def create(self, token_hash: str, person: dict[str, str], expires_at: float, stamp: str | None = None) -> bool:
+        """Store a session. With ``stamp``, the password hash the sign-in checked, only while the account still has
+        that password and is not disabled: bcrypt takes a while, and a reset (or a disable) that lands meanwhile
+        must not be outlived by the session it could not see. Returns whether the session was stored."""
         now = time.time()
+        account = person.get("id")
+        values = [token_hash, json.dumps(person, ensure_ascii=False), now, expires_at, account]
+        insert = "INSERT INTO sessions (token_hash, person, created_at, expires_at, revoked, account) "
         with self.db.transaction() as tx:
-            tx.run("INSERT INTO sessions VALUES (?, ?, ?, ?, 0)", [token_hash, json.dumps(person, ensure_ascii=False),
-                                                                  now, expires_at])
+            if stamp is None:
+                made = tx.run(insert + "VALUES (?, ?, ?, ?, 0, ?)", values)
+            else:
+                tx.lock(f"account:{account}")  # the lock set_password and set_disabled take
+                made = tx.run(insert + "SELECT ?, ?, ?, ?, 0, ? WHERE EXISTS (SELECT 1 FROM accounts "
+                              "WHERE id = ? AND password_hash = ? AND disabled = 0)", [*values, account, stamp])
             tx.run("DELETE FROM sessions WHERE expires_at < ?", [now - 86400])
+        return made > 0
 
     def get(self, token_hash: str) -> dict[str, str] | None:
         rows = self.db.rows("SELECT person FROM sessions WHERE token_hash = ? AND revoked = 0 AND expires_at > ?",

@@ -13,7 +13,7 @@ from seoulai.auth.people import Person
 from seoulai.drafting.draft import Draft
 from seoulai.drafting.template import DraftTemplate, TemplateSection
 from seoulai.retrieval.hits import Hit
-from seoulai.services import Services
+from seoulai.services import SeoulAIError, Services
 
 
 def _stamp(seconds: float) -> str:
@@ -65,7 +65,11 @@ def autosave(services: Services, person: Person, draft: Draft) -> None:
     digest = hashlib.sha256(json.dumps(draft.to_store(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     if st.session_state.get("dr_saved") == digest:
         return
-    st.session_state["dr_id"] = services.drafting.save(person, st.session_state.get("dr_id"), draft)
+    try:
+        st.session_state["dr_id"] = services.drafting.save(person, st.session_state.get("dr_id"), draft)
+    except SeoulAIError as error:  # a field over its limit (the inputs' max_chars stop a browser before this)
+        st.error(f"초안을 저장하지 못했습니다. {error.message}", icon="⚠️")
+        return
     st.session_state["dr_saved"] = digest
     st.session_state["dr_loaded"] = st.session_state["dr_id"]
     st.query_params["d"] = st.session_state["dr_id"]

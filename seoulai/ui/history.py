@@ -72,7 +72,7 @@ def sidebar_history(services: Services, person: Person) -> None:
                            help=f"{'매뉴얼 검색' if item.kind == 'manual' else '문서 Q&A'} 대화 열기"):
                 st.switch_page(PAGES[item.kind], query_params={"c": item.id})
             with right.popover("⋮", help="이름 바꾸기·삭제"):
-                title = st.text_input("대화 이름", value=item.title, key=f"hist_title_{item.id}")
+                title = st.text_input("대화 이름", value=item.title, key=f"hist_title_{item.id}", max_chars=80)
                 if st.button("이름 바꾸기", key=f"hist_rename_{item.id}"):
                     try:
                         services.conversations.rename(person, item.id, title)

@@ -18,15 +18,19 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from seoulai.errors import SeoulAIError
 from seoulai.files import IncomingFile
+from seoulai.ingest.sniff import SUPPORTED
 
-TYPES = ["hwp", "hwpx", "pdf", "docx", "xlsx", "csv", "pptx", "txt", "md"]
+# The box accepts what ingestion reads, and its label names the same list: written once, they cannot drift.
+TYPES = list(SUPPORTED)
+FORMATS = ", ".join(kind.upper() for kind in TYPES)
 
 
-def upload_box(label: str, key: str, max_file_mb: float,
+def upload_box(what: str, key: str, max_file_mb: float,
                check: Callable[[Sequence[IncomingFile]], None] | None = None) -> list[IncomingFile]:
-    """The files chosen (as streams, never copied into bytes), or [] after refusing and releasing a batch."""
+    """The files chosen (as streams, never copied into bytes), or [] after refusing and releasing a batch.
+    ``what`` names the files ("문서"); the label adds the formats the box accepts."""
     generation = st.session_state.setdefault(f"{key}_generation", 0)
-    files = st.file_uploader(label, accept_multiple_files=True, type=TYPES, key=f"{key}_{generation}",
+    files = st.file_uploader(f"{what} ({FORMATS})", accept_multiple_files=True, type=TYPES, key=f"{key}_{generation}",
                              max_upload_size=max(1, int(max_file_mb)))
     chosen = [IncomingFile(f.name, f, f.size) for f in files or []]
     if chosen and check is not None:

@@ -7,8 +7,8 @@ import streamlit as st
 from seoulai.answer.safety import escape_markdown
 from seoulai.auth.people import Person
 from seoulai.llm.health import ComponentStatus, HealthReport
-from seoulai.retrieval.backfill import FillStatus
-from seoulai.ui.state import get_services
+from seoulai.retrieval.backfill import FillStatus, SemanticProgress
+from seoulai.ui.state import get_person, get_services
 
 
 def _status_line(label: str, status: ComponentStatus) -> str:
@@ -20,15 +20,32 @@ def _status_line(label: str, status: ComponentStatus) -> str:
 
 
 def sidebar_status(report: HealthReport, filling: "FillStatus | None" = None) -> None:
-    """The model status block at the bottom of the sidebar."""
+    """The model status block at the bottom of the sidebar. ``filling`` (the app server's vector filler, None
+    elsewhere): its figures are shown as this person sees them (Services.semantic_status)."""
     with st.sidebar:
         st.caption("시스템 상태")
         st.markdown(_status_line("언어 모델", report.llm) + "  \n" + _status_line("임베딩", report.embed))
-        if filling is not None and filling.busy:
-            st.progress(filling.done / max(filling.total, 1),
-                        text=f"의미 검색 색인 준비 중 {filling.done:,}/{filling.total:,} (키워드 검색은 바로 됩니다)")
+        if filling is not None:
+            progress = get_services().semantic_status(get_person())
+            if progress is not None:
+                semantic_progress(progress)
         if not report.llm.ok:
             st.caption("답변 생성은 쉬고 검색만 가능합니다.")
+
+
+def semantic_progress(progress: SemanticProgress) -> None:
+    """The dense side's state in figures that only grow while nothing is deleted: every passage this person can
+    search, then their own uploads on a line of their own while any wait."""
+    if progress.preparing and not progress.error:
+        st.caption("의미 검색 모델 준비 중입니다 (이 컴퓨터에서 처음 한 번). 키워드 검색은 바로 됩니다.")
+    elif progress.done < progress.total:
+        st.progress(progress.done / progress.total,
+                    text=f"의미 검색 색인 준비 중 {progress.done:,}/{progress.total:,} (키워드 검색은 바로 됩니다)")
+    if progress.own_busy:
+        st.progress(progress.own_done / progress.own_total,
+                    text=f"내 문서: 의미 검색 색인 만드는 중 {progress.own_done:,}/{progress.own_total:,}")
+    if progress.busy and progress.error:
+        st.caption("의미 검색 색인이 잠시 멈췄습니다. 키워드 검색은 계속 됩니다. 계속되면 관리자에게 알려 주세요.")
 
 
 def model_guidance(report: HealthReport) -> None:

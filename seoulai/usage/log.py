@@ -4,8 +4,11 @@
   into the ``events`` table, each file's read offset committed in the same transaction as its rows, so every
   event lands exactly once even across crashes.
 - ``parquet`` mode (several app servers): each server folds its own spool into Parquet parts under
-  ``replica=<id>/``, named by the spool offsets they cover (a re-fold after a crash rewrites the same part);
-  the dashboard reads every server's parts together.
+  ``replica=<id>/``, named by the spool offsets they cover (a re-fold after a crash resumes after the last part);
+  the dashboard reads every server's parts together. A server that dies leaves its spool to any live server,
+  which folds it into the dead server's partition exactly once (see handover.py).
+
+Events older than ``usage.retention_days`` leave every usage file (see retention.py).
 
 ``record`` never blocks on storage and never drops an event: if no process is folding, events wait in the
 spool until one does.
@@ -22,11 +25,12 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from seoulai.errors import InputError
+from seoulai.usage import handover, retention
 from seoulai.usage.spool import Spool, SpoolFile, read_lines, spool_files
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ CREATE TABLE IF NOT EXISTS events (
 ALTER TABLE events ADD COLUMN IF NOT EXISTS owner VARCHAR;
 CREATE TABLE IF NOT EXISTS spool_offsets (file VARCHAR PRIMARY KEY, "offset" BIGINT NOT NULL)
 """
+EXPIRE_EVERY = 3600.0  # seconds between retention passes of a folding process (the first runs at start)
 HELD = ("이용 기록 데이터베이스를 다른 프로그램(실행 중인 앱)이 쓰고 있어 여기서는 읽을 수 없습니다. 앱의 이용 현황 화면에서 "
         "보거나, 앱을 멈춘 뒤 다시 실행하세요. 기록은 빠짐없이 모였다가 앱이 합칩니다.")
 
@@ -82,14 +87,20 @@ class UsageLog:
     """Thread-safe event sink; ``fold=True`` (the app) folds in the background every ``flush_interval``."""
 
     def __init__(self, path: Path | None, spool_dir: Path | None = None, parquet_dir: Path | None = None,
-                 replica: str = "", flush_interval: float = 1.0, fold: bool = False) -> None:
+                 replica: str = "", flush_interval: float = 1.0, fold: bool = False,
+                 retention_days: int | None = None) -> None:
         self.path = path
         self.parquet_dir = parquet_dir
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}"
         self.flush_interval = flush_interval
+        self.retention_days = retention_days
+        self._expired: datetime | None = None  # the cutoff of the last retention pass
         self._temp = None if spool_dir else tempfile.TemporaryDirectory(prefix="seoulai-spool-")
-        base = spool_dir or Path(self._temp.name)  # type: ignore[union-attr]
-        # Several servers: each folds only its own spool, so each has its own folder.
+        self.spool_base = base = spool_dir or Path(self._temp.name)  # type: ignore[union-attr]
+        # Several servers: each has its own spool folder, locked while it lives (a dead one's is folded by another).
+        self._owned: handover.FolderLock | None = None
+        if parquet_dir is not None:
+            self.replica, self._owned = handover.own(base, self.replica)
         self.spool_dir = base / f"replica={self.replica}" if parquet_dir is not None else base
         self.spool = Spool(self.spool_dir, self.replica.replace("-", "_"))
         self.enabled = True
@@ -122,10 +133,15 @@ class UsageLog:
 
     # -- folding ------------------------------------------------------------------------------------------------
     def _run(self) -> None:
+        expired = float("-inf")
         while not self._stop.wait(self.flush_interval):
             try:
+                self.spool.rotate_if_old()
                 self.flush()
                 self.spool.sync()
+                if time.monotonic() - expired >= EXPIRE_EVERY:
+                    expired = time.monotonic()
+                    self.expire()
             except Exception as exc:  # noqa: BLE001 - folding must never take the app down; events stay spooled
                 log.error("usage folding failed, will retry: %s", exc)
 
@@ -155,10 +171,52 @@ class UsageLog:
             if not self._acquire():
                 return False
             if self.parquet_dir is not None:
-                self._fold_parquet()
+                self._fold_parquet(self.spool_dir, self.replica)
+                for name, held in handover.orphans(self.spool_base, self.replica):
+                    try:
+                        self._fold_parquet(held.folder, name, orphan=True)
+                    finally:
+                        held.release(remove=True)
             else:
                 self._fold_duckdb()
             return True
+
+    def expire(self, now: datetime | None = None) -> int:
+        """Remove events older than the retention period (and 문서 Q&A question text) from every usage file this
+        process folds into; the number of rows removed (-1: another process holds the DuckDB file)."""
+        if not self.retention_days:
+            return 0
+        # Whole days: rows leave in one batch a day (the DuckDB file is rewritten at most once a day), at most a day
+        # after their bound.
+        cutoff = ((now or datetime.now(timezone.utc).replace(tzinfo=None)) - timedelta(days=self.retention_days)
+                  ).replace(hour=0, minute=0, second=0, microsecond=0)
+        with self._lock:
+            if cutoff == self._expired:
+                return 0
+            if not self.flush():
+                return -1
+            removed = self._expire(cutoff)
+            self._expired = cutoff
+            return removed
+
+    def _expire(self, cutoff: datetime) -> int:
+        if self.parquet_dir is not None:
+            fd = handover.try_exclusive(self.parquet_dir / ".expire.lock")
+            if fd is None:  # another server is at it
+                return 0
+            try:
+                return retention.expire_parquet(self.parquet_dir, self.spool_base, cutoff)
+            finally:
+                os.close(fd)
+        before = self._db.execute("SELECT count(*) FROM events").fetchone()[0]
+        if retention.expire_duckdb(self._db, cutoff) and self.path is not None:
+            db, self._db = self._db, None
+            try:
+                retention.compact(db, self.path, SCHEMA)
+            finally:
+                db.close()
+                self._acquire()
+        return int(before - self._db.execute("SELECT count(*) FROM events").fetchone()[0])
 
     def _fold_duckdb(self) -> None:
         db = self._db
@@ -192,18 +250,23 @@ class UsageLog:
             bulk.unlink(missing_ok=True)
             db.execute("DELETE FROM spool_offsets WHERE file = ?", [bulk.name])
 
-    def _finished(self, spool: SpoolFile, end: int) -> bool:
-        """Folded to its end and written to no more: this process's rotated files, or a dead process's."""
-        if spool.path == self.spool.current or not (spool.pid == os.getpid() or spool.idle()):
+    def _finished(self, spool: SpoolFile, end: int, locked: bool = False) -> bool:
+        """Folded to its end and written to no more: this process's rotated files, or a dead process's. In a
+        locked folder (parquet mode) only the lock holder writes, so that is every file but its open one."""
+        if spool.path == self.spool.current or not (locked or spool.pid == os.getpid() or spool.idle()):
             return False
         return not read_lines(spool.path, end)[0]
 
-    def _fold_parquet(self) -> None:
+    def _fold_parquet(self, folder: Path, replica: str, orphan: bool = False) -> None:
+        """Fold one spool folder (held under its lock) into ``replica=<replica>/``, resuming after the last part."""
         import pyarrow.parquet as pq
 
         assert self.parquet_dir is not None
-        out = self.parquet_dir / f"replica={self.replica}"
-        for spool in spool_files(self.spool_dir):
+        out = self.parquet_dir / f"replica={replica}"
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in [*out.glob(".part-*.tmp"), *folder.glob(".bulk-*.tmp")]:  # a fold or import cut short
+            stale.unlink(missing_ok=True)
+        for spool in spool_files(folder):
             stem = spool.path.stem
             ends = [int(p.stem.rsplit("-", 1)[-1]) for p in out.glob(f"part-{stem}-*.parquet")]
             rows, end = read_lines(spool.path, max(ends, default=0))
@@ -212,10 +275,12 @@ class UsageLog:
                 pq.write_table(_table(rows), tmp)
                 os.replace(tmp, out / f"part-{stem}-{end:012d}.parquet")  # the offset is in the name
                 self.written += len(rows)
-            if self._finished(spool, end):
+            if self._finished(spool, end, locked=True):
                 spool.path.unlink(missing_ok=True)
-        for bulk in sorted(self.spool_dir.glob("bulk-*.parquet")) if self.spool_dir.is_dir() else []:
+        for bulk in sorted(folder.glob("bulk-*.parquet")):
             os.replace(bulk, out / bulk.name)
+        if orphan:
+            log.warning("usage events left by stopped replica %s folded by %s", replica, self.replica)
 
     # -- reading ----------------------------------------------------------------------------------------------
     def readable(self) -> str:
@@ -255,13 +320,16 @@ class UsageLog:
             self._thread.join(timeout=10)
         with self._lock:
             try:
-                if self._db is not None:
+                self.spool.close()  # closed first: the last fold then folds this process's files to their end
+                if self._db is not None or self.parquet_dir is not None:
                     self.flush()
             finally:
-                self.spool.close()
                 if self._db is not None:
                     self._db.close()
                     self._db = None
+                if self._owned is not None:
+                    self._owned.release(remove=True)
+                    self._owned = None
 
 
 def _table(rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]

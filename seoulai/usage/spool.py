@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 ROTATE_BYTES = 32 * 1024 * 1024
+# A quiet server's file is closed after an hour too: a folded file is deleted only once closed, so no event line
+# (question text included) outlives its fold by much more than this (README, 보관 기간).
+ROTATE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Spool:
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._size = 0
+        self._opened = 0.0
         self._path: Path | None = None
 
     def _open(self) -> int:
@@ -68,13 +72,14 @@ class Spool:
         self._path = self.folder / f"{self.owner}-{os.getpid()}-{time.time_ns()}.jsonl"
         self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._size = 0
+        self._opened = time.monotonic()
         return self._fd
 
     def append(self, row: dict[str, Any]) -> None:
         line = (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode("utf-8")
         with self._lock:
             fd = self._fd if self._fd is not None else self._open()
-            if self._size + len(line) > ROTATE_BYTES:
+            if self._size + len(line) > ROTATE_BYTES or time.monotonic() - self._opened > ROTATE_SECONDS:
                 os.close(fd)
                 fd = self._open()
             written = os.write(fd, line)
@@ -91,12 +96,23 @@ class Spool:
             if self._fd is not None:
                 os.fsync(self._fd)
 
+    def rotate_if_old(self) -> None:
+        """Close the file once it is ROTATE_SECONDS old even when nothing more is recorded, so it can be folded
+        to its end and deleted."""
+        with self._lock:
+            if self._fd is not None and time.monotonic() - self._opened > ROTATE_SECONDS:
+                self._close()
+
     def close(self) -> None:
         with self._lock:
-            if self._fd is not None:
-                os.fsync(self._fd)
-                os.close(self._fd)
-                self._fd = None
+            self._close()
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None
+            self._path = None  # closed: every file of this process may now be folded to its end and deleted
 
 
 def read_lines(path: Path, offset: int) -> tuple[list[dict[str, Any]], int]:

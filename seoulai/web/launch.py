@@ -29,12 +29,21 @@ def choose_address(settings: Settings, requested: str | None) -> tuple[str, str]
     return address, f"로그인({settings.auth.mode})을 거쳐 {address}에서 접속을 받습니다."
 
 
+def refuse_unsafe_start(settings: Settings) -> None:
+    """Stop the process (exit code 2, the Korean reason on stderr) before it serves with unsafe settings: called by
+    ``make run`` here and by serve.py, which every way of starting the server goes through."""
+    if (reason := settings.unsafe_to_serve()) is not None:
+        sys.stderr.write(f"오류: {reason}\n")
+        raise SystemExit(2)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="seoulai-run")
     parser.add_argument("--port", default="8501")
     parser.add_argument("--address", default=os.environ.get("ADDRESS") or None)
     args = parser.parse_args(argv)
     settings = Settings()
+    refuse_unsafe_start(settings)
     address, note = choose_address(settings, args.address)
     sys.stderr.write(f"서울시 행정 AI 도우미: http://{'localhost' if address in LOOPBACK else address}:{args.port}\n"
                      f"{note}\n")

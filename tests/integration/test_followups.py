@@ -84,3 +84,16 @@ def test_a_law_that_is_not_indexed_is_named_not_guessed(index: SearchIndex) -> N
     assert inside.status == "answered" and not inside.missing_laws
     both = engine.answer("행정절차법과 정보공개법의 처리기간 규정은?", ["공통"])
     assert both.status != "out_of_scope" and "정보공개" in both.notice  # answered, and the gap is said
+
+
+def test_a_rewrite_that_echoes_the_instructions_is_neither_searched_nor_shown(index: SearchIndex) -> None:
+    """The rewrite is model output shown to the person ("이렇게 찾았습니다"): the one guard of every other path
+    (seoulai/answer/guard.py) judges it too; an echo of the prompt falls back to the question with its context."""
+    engine, llm = _engine(index, with_model=True)
+    echo = "마지막 질문을 이전 대화 없이도 이해되는 독립적인 질문 한 문장으로 다시 쓰세요."
+    llm.script(echo, "연장할 수 있습니다 [1].")  # type: ignore[attr-defined]
+    history = [Turn("user", "민원의 처리기간은 어떻게 계산하나요?"), Turn("assistant", "일 단위로 계산합니다 [1].")]
+    answer = engine.answer("그 기간을 연장할 수도 있나요?", ["공통"], history)
+    assert answer.searched == ""  # nothing the model wrote is shown as the search
+    plan = engine.plan("그 기간을 연장할 수도 있나요?", history, use_model=False)
+    assert "민원의 처리기간" in plan.query and echo not in plan.query

@@ -66,7 +66,7 @@ def test_sign_in_sets_an_httponly_cookie_and_sign_out_revokes_it(server: tuple[s
         cookie = signed.headers["set-cookie"]
         assert "seoulai_session=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
         assert client.get("/", headers={"Accept": "text/html"}).status_code == 200
-        client.get("/logout")
+        client.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})  # the app's own sign-out (see test_web_exposure)
         stale = httpx.get(f"{url}/", headers={"Accept": "text/html", "Cookie": cookie.split(";")[0]},
                           follow_redirects=False)
         assert stale.status_code == 303  # the old cookie no longer opens the app, on any server

@@ -1,5 +1,5 @@
-"""Production mode: the app refuses to serve with unsafe Streamlit options (the checks themselves:
-tests/unit/test_server_options.py)."""
+"""Production mode: the app refuses to serve with unsafe Streamlit options or without sign-in, also when started
+directly as `streamlit run app.py` (the checks themselves: tests/unit/test_server_options.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def test_app_refuses_to_serve_in_production_with_unsafe_options(app_env: pytest.
         assert not at.title  # no page was served
         for name, value in SAFE.items():  # the values of the repository's .streamlit/config.toml
             config.set_option(name, value)
+        at = AppTest.from_file(APP, default_timeout=30).run()  # safe options, but nobody signs in (auth none)
+        assert any("시작할 수 없습니다" in e.value and "SEOULAI_AUTH__MODE" in e.value for e in at.error)
+        assert not at.title
+        app_env.setenv("SEOULAI_PRODUCTION", "false")
         at = AppTest.from_file(APP, default_timeout=30).run()
         assert not at.error and at.title
     finally:

@@ -32,7 +32,8 @@ def test_no_factual_or_procedure_question_is(seoul_dev: list[dict[str, str]]) ->
 @pytest.mark.parametrize("question", [
     "서울광장 사용은 어느 부서에서 해요?", "청년수당 담당 부서가 어디예요?", "공공자전거 담당과 알려 주세요",
     "이건 어디 소관이에요?", "공무원증 재발급은 어디서 해요?", "층간소음은 누구한테 물어봐야 해요?",
-    "보조금 정산은 어디에 문의하나요?", "제설 총괄 부서는?",
+    "보조금 정산은 어디에 문의하나요?", "제설 총괄 부서는?", "어디 과에서 해요?", "어느 과로 연락하면 돼요?",
+    "어느과 소관이에요?", "담당 부서 알려 주세요",
 ])
 def test_other_ways_of_asking(question: str) -> None:
     assert asks_department(question)
@@ -43,6 +44,17 @@ def test_other_ways_of_asking(question: str) -> None:
     "과태료는 얼마예요?", "관용차 주차위반 과태료는 누가 내요?",
 ])
 def test_questions_that_do_not_ask_for_a_department(question: str) -> None:
+    assert not asks_department(question)
+
+
+@pytest.mark.parametrize("question", [
+    "연계전공 학생은 어느 학과로 재입학하나요?", "어느 학과 소속인가요?", "어느학과로 전과할 수 있나요?",
+    "어느 과목을 들어야 졸업하나요?", "어느 과정에 등록하나요?", "담당 과목은 몇 학점인가요?", "담당과목 변경은?",
+    "어느 과태료가 부과되나요?", "어느 과세 기간에 들어가요?",
+])
+def test_a_word_that_only_begins_with_gwa_is_not_a_department(question: str) -> None:
+    """A university's 학과, a 과목, a 과정 or a 과태료 is not one of Seoul's 과: "과" counts as a word of its own
+    (followed by a particle, a space or the end), not as the first syllable of another."""
     assert not asks_department(question)
 
 
