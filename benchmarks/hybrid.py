@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from dataclasses import replace
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,7 @@ from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl,
 from seoulai.config import Settings  # noqa: E402
 from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
 from seoulai.retrieval.fusion import fuse, hybrid  # noqa: E402
+from seoulai.retrieval.hits import Hit  # noqa: E402
 from seoulai.retrieval.index import SearchIndex  # noqa: E402
 from seoulai.retrieval.query import analyze_query, department_mode  # noqa: E402
 
@@ -89,6 +91,11 @@ def as_json(hits: list) -> list[dict]:  # type: ignore[type-arg]
 DEFAULT = Settings().retrieval
 # --dump: every set's two candidate lists and what scores them, for trying fusion rules offline.
 DUMP: dict[str, dict] = {}  # type: ignore[type-arg]
+DUMPING = False
+
+
+def _slim(hit: Hit) -> Hit:
+    return replace(hit, text=hit.text[:120], terms=frozenset(), references=(), metadata={})
 
 
 def both_sides(svc: SearchIndex, questions: list[str], name: str, notes: list[str], label: str,
@@ -118,7 +125,9 @@ def both_sides(svc: SearchIndex, questions: list[str], name: str, notes: list[st
                                       [name], 10)[:10]
         same += ([h.chunk_id for h in ours] == [h.chunk_id for h in svc.search(q, [name], 10, floor=False)]
                  and [h.chunk_id for h in dense[:10]] == [h.chunk_id for h in svc._dense(q, [name], 10)])
-    DUMP.setdefault(label, {})["sides"] = sides
+    if DUMPING:  # slim copies: what the scorers and fusion rules read (a full KorQuAD + NTS dump took 21 GB)
+        DUMP.setdefault(label, {})["sides"] = {q: tuple([_slim(h) for h in side] for side in pair)
+                                               for q, pair in sides.items()}
     notes.append(f"{label}: {len(sides):,} questions searched on both sides in {seconds:.0f} s "
                  f"({len(sides) / seconds:.1f}/s); of the first {len(sample)}, {same} gave the same top 10 as "
                  "SearchIndex.search and the dense search itself")
@@ -144,7 +153,8 @@ def statute_rows(svc_kw: SearchIndex, svc_d: SearchIndex | None, rows: list[dict
     if svc_d is None:
         return {"keyword": score(rows, {r["id"]: as_json(svc_kw.search(r["question"], [name], 10)) for r in rows})}
     sides = both_sides(svc_d, [r["question"] for r in rows], name, notes, label)
-    DUMP[label]["rows"] = rows
+    if DUMPING:
+        DUMP[label]["rows"] = rows
     return {row: score(rows, {r["id"]: as_json(search(r["question"])) for r in rows})
             for row, search in row_searches(sides, weights, 10).items()}
 
@@ -211,7 +221,8 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[flo
         out = {"keyword": hits(lambda q: svc_kw.search(q, ["korquad"], 5))}
     else:
         sides = both_sides(dense, [q["question"] for q in questions], "korquad", notes, "KorQuAD")
-        DUMP["KorQuAD"]["gold"] = [(q["question"], sorted(gold(q))) for q in questions]
+        if DUMPING:
+            DUMP["KorQuAD"]["gold"] = [(q["question"], sorted(gold(q))) for q in questions]
         out = {row: hits(search) for row, search in row_searches(sides, weights, 5).items()}
     assert svc_d.dense is not None
     svc_d.dense.close()
@@ -270,6 +281,8 @@ def main() -> None:
 
     # a benchmark waits for its vectors: the app's background priority (nice 15) would put it below everything else
     e5_onnx.BACKGROUND_NICE = backfill.NICE = os.getpriority(os.PRIO_PROCESS, 0)
+    global DUMPING
+    DUMPING = bool(args.dump)
     shared, corpus = Path(args.shared).resolve(), Path(args.corpus)
     weights = [(float(p.split(":")[0]), int(p.split(":")[1])) for p in args.fusion.split(",") if p]
     table: dict[str, dict[str, dict[str, float]]] = {}
