@@ -129,14 +129,20 @@ class DraftEngine:
                       previous=draft.sections.get(section.id, ""), boundary=boundary())
         return [Message("system", render("system.j2", folder=PROMPTS)), Message("user", user)]
 
-    def stream_section(self, draft: Draft, section_id: str, revise: str = "", call: Call | None = None) -> Iterator[str]:
-        """Stream one generated section; the text is stored on the draft when the stream ends."""
+    @staticmethod
+    def section_to_generate(draft: Draft, section_id: str) -> TemplateSection:
+        """The generated section ``section_id``, once every required field is filled (else a Korean InputError)."""
         missing = draft.missing_fields()
         if missing:
             raise InputError(f"필수 항목을 먼저 채워 주세요: {', '.join(missing)}", code="missing_fields")
         section = next((s for s in draft.template.sections if s.id == section_id), None)
         if section is None or section.kind != "generated":
             raise InputError(f"생성할 수 없는 부분입니다: {section_id}", code="bad_section")
+        return section
+
+    def stream_section(self, draft: Draft, section_id: str, revise: str = "", call: Call | None = None) -> Iterator[str]:
+        """Stream one generated section; the text is stored on the draft when the stream ends."""
+        section = self.section_to_generate(draft, section_id)
         received: list[str] = []
         for delta in self.chat.stream(self.prompt(draft, section, revise), call):
             received.append(delta)

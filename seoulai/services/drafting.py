@@ -91,12 +91,7 @@ class DraftingService:
         """Stream one generated section; its text is stored on the draft when the stream ends. Output that echoes
         the instructions or loops is stopped, left out of the section, and raised as BrokenOutput."""
         self.check(draft, revise)
-        missing = draft.missing_fields()
-        if missing:
-            raise InputError(f"필수 항목을 먼저 채워 주세요: {', '.join(missing)}", code="missing_fields")
-        section = next((s for s in draft.template.sections if s.id == section_id), None)
-        if section is None or section.kind != "generated":
-            raise InputError(f"생성할 수 없는 부분입니다: {section_id}", code="bad_section")
+        section = self.engine.section_to_generate(draft, section_id)
         call = Call(charge=self.quota.charger(person.pseudonym))
         quotable = "\n".join([*draft.fields.values(), draft.sections.get(section_id, ""),
                               *(f"{r.title}\n{r.section}\n{r.text}" for r in draft.references)])

@@ -12,7 +12,6 @@ import logging
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from seoulai.config import Settings
 from seoulai.drafting.draft import Draft
 from seoulai.services import Services, build_services
 from seoulai.services.retention import RetentionSchedule
+from tests.servers import eventually, live_threads
 
 ALICE = Person("alice", "김서울", "서울특별시/행정국/총무과", "staff")
 MARKER = "보관만료표지두루미4K"  # in nothing but the expiring conversation and draft
@@ -59,19 +59,6 @@ def _holding_marker(root: Path) -> list[str]:
             if p.is_file() and any(n in p.read_bytes() for n in needles)]
 
 
-def _eventually(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
-def _schedule_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == THREAD and t.is_alive()]
-
-
 def test_old_conversations_and_drafts_go_with_nobody_on_a_page(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     data = Path(settings.data_dir)
@@ -81,11 +68,11 @@ def test_old_conversations_and_drafts_go_with_nobody_on_a_page(tmp_path: Path) -
         assert _rows(services) == (1, 1), "kept before their retention period ends"
         assert any(p.startswith("state.sqlite") for p in _holding_marker(data))  # the walk sees the store
         # Nobody lists conversations or drafts: only the schedule can remove them.
-        assert _eventually(lambda: _rows(services) == (0, 0)), f"still stored: {_rows(services)}"
-        assert _eventually(lambda: not _holding_marker(data)), f"bytes left: {_holding_marker(data)}"
+        assert eventually(lambda: _rows(services) == (0, 0)), f"still stored: {_rows(services)}"
+        assert eventually(lambda: not _holding_marker(data)), f"bytes left: {_holding_marker(data)}"
     finally:
         services.close()
-    assert not _schedule_threads(), "the retention thread outlived close()"
+    assert not live_threads(THREAD), "the retention thread outlived close()"
     assert _holding_marker(data) == []
 
 
@@ -99,11 +86,11 @@ def test_start_up_expires_history_that_came_due_while_no_server_ran(tmp_path: Pa
     time.sleep(RETENTION + 0.2)
     services = build_services(settings, background=True)
     try:
-        assert _eventually(lambda: _rows(services) == (0, 0)), f"not expired at start-up: {_rows(services)}"
-        assert _eventually(lambda: not _holding_marker(Path(settings.data_dir)))
+        assert eventually(lambda: _rows(services) == (0, 0)), f"not expired at start-up: {_rows(services)}"
+        assert eventually(lambda: not _holding_marker(Path(settings.data_dir)))
     finally:
         services.close()
-    assert not _schedule_threads()
+    assert not live_threads(THREAD)
 
 
 def test_two_servers_sweeping_at_once_both_succeed(tmp_path: Path, state_url: str | None) -> None:
@@ -162,10 +149,10 @@ def test_a_failing_sweep_is_logged_retried_and_spares_the_others(caplog: pytest.
     with caplog.at_level(logging.ERROR, logger="seoulai.services.retention"):
         schedule.start()
         try:
-            assert _eventually(lambda: calls["broken"] >= 3 and calls["fine"] >= 3), calls
+            assert eventually(lambda: calls["broken"] >= 3 and calls["fine"] >= 3), calls
         finally:
             schedule.close()
-    assert not _schedule_threads()
+    assert not live_threads(THREAD)
     assert any("broken" in r.getMessage() for r in caplog.records)
     stopped = dict(calls)
     time.sleep(0.2)

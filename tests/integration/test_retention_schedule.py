@@ -8,7 +8,6 @@ filler, embedding a document at the moment it is deleted, never puts its vectors
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -25,6 +24,7 @@ from seoulai.retrieval.dense import passage_text
 from seoulai.services import build_services
 from seoulai.services.retention import THREAD  # the schedule thread's name
 from tests.fakes.ollama_server import FakeOllama
+from tests.servers import eventually, live_threads
 
 ALICE = Person("alice", "김서울", "서울특별시/행정국/총무과", "staff")
 NAME = "보관시험.md"
@@ -41,19 +41,6 @@ def _stored(settings: Settings) -> Path:
     return Path(settings.data_dir) / "uploads" / ALICE.pseudonym / NAME
 
 
-def _eventually(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
-def _expiry_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == THREAD and t.is_alive()]
-
-
 def test_an_expired_upload_goes_with_nobody_on_the_page(tmp_path: Path) -> None:
     settings = _settings(tmp_path, expiry_interval=0.2)
     services = build_services(settings, background=True)
@@ -63,11 +50,11 @@ def test_an_expired_upload_goes_with_nobody_on_the_page(tmp_path: Path) -> None:
         assert [d.doc for d in services.documents.documents(ALICE)] == [NAME] and _stored(settings).exists()
         later = datetime.now(timezone.utc) + timedelta(days=settings.uploads.retention_days + 1)
         services.documents.clock = lambda: later  # the retention period has passed; nobody opens 문서 Q&A
-        assert _eventually(lambda: not services.documents.documents(ALICE)), "expired upload still indexed"
+        assert eventually(lambda: not services.documents.documents(ALICE)), "expired upload still indexed"
         assert not _stored(settings).exists()
     finally:
         services.close()
-    assert not _expiry_threads(), "the expiry thread outlived close()"
+    assert not live_threads(THREAD), "the expiry thread outlived close()"
 
 
 def test_start_up_expires_what_came_due_while_no_server_ran(tmp_path: Path) -> None:
@@ -81,11 +68,11 @@ def test_start_up_expires_what_came_due_while_no_server_ran(tmp_path: Path) -> N
     time.sleep(1.1)  # stamps are kept to the second: due one second (at most) after the upload
     services = build_services(settings, background=True)
     try:
-        assert _eventually(lambda: not services.documents.documents(ALICE)), "not expired at start-up"
+        assert eventually(lambda: not services.documents.documents(ALICE)), "not expired at start-up"
         assert not _stored(settings).exists()
     finally:
         services.close()
-    assert not _expiry_threads()
+    assert not live_threads(THREAD)
 
 
 def test_two_servers_expiring_the_same_upload_at_once_both_succeed(tmp_path: Path, state_url: str | None) -> None:

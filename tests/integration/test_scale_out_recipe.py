@@ -13,10 +13,9 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from pydantic import BaseModel
 
-from seoulai.config import Settings
 from tests.servers import ROOT, clean_env
+from tests.unit.test_deploy_config import _known as known
 
 SECTION = "### Docker 없이 여러 대에 설치하기"
 MANUAL = """# 야간 드론 순찰 운영지침
@@ -35,20 +34,6 @@ def recipe_blocks() -> tuple[str, list[str]]:
     assert sql and env, "the recipe lost its SQL or its settings block"
     lines = [line.strip() for line in env.group(1).splitlines() if line.strip().startswith("SEOULAI_")]
     return sql.group(1), lines
-
-
-def known(name: str) -> bool:
-    model: type[BaseModel] = Settings
-    parts = name.removeprefix("SEOULAI_").lower().split("__")
-    for i, part in enumerate(parts):
-        field = model.model_fields.get(part)
-        if field is None:
-            return False
-        if i < len(parts) - 1:
-            if not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
-                return False
-            model = field.annotation
-    return True
 
 
 def run(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
