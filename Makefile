@@ -58,8 +58,10 @@ prepare: install
 run: prepare
 	ADDRESS=$(ADDRESS) $(BIN)/python -m seoulai.web.launch --port $(PORT)
 
+# Lint, then types (strict on the services, answer and retrieval packages: [tool.mypy] in pyproject.toml), then tests.
 test: install-test
 	$(BIN)/ruff check .
+	@$(BIN)/mypy || { echo "mypy가 타입 오류를 찾았습니다: 위에 적힌 파일과 줄을 고친 뒤 make test를 다시 실행하세요."; exit 1; }
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:

@@ -8,9 +8,11 @@ from seoulai.ui import get_health, get_person, get_services
 from seoulai.ui.hardening import page_boundary, unsafe_options
 from seoulai.ui.history import sidebar_history
 from seoulai.ui.login import require_person, sign_out_button
+from seoulai.ui.print_style import print_stylesheet
 from seoulai.ui.widgets import sidebar_person, sidebar_status
 
 st.set_page_config(page_title="서울시 행정 AI 도우미", page_icon="🏛️", layout="wide")
+print_stylesheet()  # every page, the sign-in form too: printing leaves the sidebar out
 services = get_services()
 
 # Also when started as `streamlit run app.py`, past serve.py's own refusal (seoulai.web.launch.refuse_unsafe_start).
@@ -40,7 +42,7 @@ def sidebar() -> None:
     sidebar_person(person, services.accounts.mode)
     sidebar_history(services, person)
     sign_out_button(services)
-    sidebar_status(get_health(), services.filler.status if services.filler else None)
+    sidebar_status(get_health(), services.semantic_status(person))
 
 
 page_boundary(sidebar)

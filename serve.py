@@ -11,12 +11,12 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from seoulai.config import Settings
 from seoulai.services import process_services, warm_up
-from seoulai.web.launch import refuse_unsafe_start
-from seoulai.web.routes import middleware, routes
+from seoulai.web.launch import refuse_unsafe_start, settings_or_exit
+from seoulai.web.gate import middleware
+from seoulai.web.routes import routes
 
-refuse_unsafe_start(Settings())  # production without sign-in: a Korean reason and exit code 2, before serving
+refuse_unsafe_start(settings_or_exit())  # production without sign-in: a Korean reason and exit code 2, before serving
 
 
 def sso_start() -> str:

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from seoulai.config import Settings  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
+from seoulai.config import Settings  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.index import SearchIndex  # noqa: E402 - after the sys.path set-up
 
 SIZES = (300, 500, 700, 1000, 1500)
 

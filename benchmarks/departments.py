@@ -31,12 +31,12 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from seoulai.config import Settings  # noqa: E402
-from seoulai.ingest import chunking  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
-from seoulai.retrieval.sources import expand_paths  # noqa: E402
-from seoulai.services import Services, build_services  # noqa: E402
-from seoulai.services.departments import DepartmentMatch  # noqa: E402
+from seoulai.config import Settings  # noqa: E402 - after the sys.path set-up
+from seoulai.ingest import chunking  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.index import SearchIndex  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.sources import expand_paths  # noqa: E402 - after the sys.path set-up
+from seoulai.services import Services, build_services  # noqa: E402 - after the sys.path set-up
+from seoulai.services.departments import DepartmentMatch  # noqa: E402 - after the sys.path set-up
 
 # Department questions no unit of the city handles (written for this benchmark, not from the dev set): the finder
 # should return nothing rather than a unit that shares one word.

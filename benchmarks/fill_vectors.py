@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import build, law_files, nts_questions, passage_texts, scope_files, service  # noqa: E402
+from retrieval import build, law_files, nts_questions, passage_texts, scope_files, service  # noqa: E402 - after sys.path
 
-from seoulai.config import Settings  # noqa: E402
-from seoulai.llm import build_embedder  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
+from seoulai.config import Settings  # noqa: E402 - after the sys.path set-up
+from seoulai.llm import build_embedder  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.index import SearchIndex  # noqa: E402 - after the sys.path set-up
 
 
 def main() -> None:

@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import score  # noqa: E402
+from retrieval import score  # noqa: E402 - after the sys.path set-up
 
-from seoulai.retrieval.floor import COSINE_RANGE  # noqa: E402
-from seoulai.retrieval.fusion import fuse, hybrid  # noqa: E402
-from seoulai.retrieval.hits import Hit  # noqa: E402
+from seoulai.retrieval.floor import COSINE_RANGE  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.fusion import fuse, hybrid  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.hits import Hit  # noqa: E402 - after the sys.path set-up
 
 Rule = Callable[[list[Hit], list[Hit], int], list[Hit]]
 
@@ -93,7 +93,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-def evaluate(entry: dict, rule: Rule) -> dict[str, float]:  # type: ignore[type-arg]
+def evaluate(entry: dict, rule: Rule) -> dict[str, float]:
     sides = entry["sides"]
     if "gold" in entry:  # KorQuAD: the paragraph ids as file names
         h1 = h5 = 0

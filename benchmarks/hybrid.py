@@ -42,15 +42,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl, nts_questions,  # noqa: E402
+from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl, nts_questions,  # noqa: E402 - after sys.path
                        passage_texts, scope_files, score)
 
-from seoulai.config import Settings  # noqa: E402
-from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
-from seoulai.retrieval.fusion import fuse, hybrid  # noqa: E402
-from seoulai.retrieval.hits import Hit  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
-from seoulai.retrieval.query import analyze_query, department_mode  # noqa: E402
+from seoulai.config import Settings  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.backfill import VectorFiller  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.fusion import fuse, hybrid  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.hits import Hit  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.index import SearchIndex  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.query import analyze_query, department_mode  # noqa: E402 - after the sys.path set-up
 
 
 def searcher(index_dir: Path, cache: Path | None, dense: bool) -> SearchIndex:
@@ -84,13 +84,13 @@ def dense_side(svc: SearchIndex, name: str, max_embed: int, label: str, notes: l
     return svc
 
 
-def as_json(hits: list) -> list[dict]:  # type: ignore[type-arg]
+def as_json(hits: list) -> list[dict]:
     return [h.to_json() for h in hits]
 
 
 DEFAULT = Settings().retrieval
 # --dump: every set's two candidate lists and what scores them, for trying fusion rules offline.
-DUMP: dict[str, dict] = {}  # type: ignore[type-arg]
+DUMP: dict[str, dict] = {}
 DUMPING = False
 
 
@@ -99,7 +99,7 @@ def _slim(hit: Hit) -> Hit:
 
 
 def both_sides(svc: SearchIndex, questions: list[str], name: str, notes: list[str], label: str,
-               check: int = 30) -> dict[str, tuple[list, list]]:  # type: ignore[type-arg]
+               check: int = 30) -> dict[str, tuple[list, list]]:
     """Each question's keyword and dense candidates, searched once (``retrieval.candidates`` from each side, as
     ``SearchIndex.search`` takes them). ``search`` only fuses the two after that, so every hybrid row is ``fuse``
     of these lists, the keyword row their keyword head (``search`` without an embedder) and the dense row the dense
@@ -134,11 +134,11 @@ def both_sides(svc: SearchIndex, questions: list[str], name: str, notes: list[st
     return sides
 
 
-def row_searches(sides: dict[str, tuple[list, list]], weights: list[tuple[float, int]],  # type: ignore[type-arg]
-                 k: int) -> dict[str, Callable[[str], list]]:  # type: ignore[type-arg]
+def row_searches(sides: dict[str, tuple[list, list]], weights: list[tuple[float, int]],
+                 k: int) -> dict[str, Callable[[str], list]]:
     """Each row's search over the lists of ``both_sides``: the keyword and dense heads, the product's ``hybrid``, then
     plain ``fuse`` at the product's weights and at each pair of --fusion."""
-    out: dict[str, Callable[[str], list]] = {"keyword": lambda q: sides[q][0][:k],  # type: ignore[type-arg]
+    out: dict[str, Callable[[str], list]] = {"keyword": lambda q: sides[q][0][:k],
                                              "dense": lambda q: sides[q][1][:k]}
     default = (DEFAULT.dense_weight, DEFAULT.rrf_k)
     out[f"hybrid (product: RRF w={default[0]:g} k={default[1]}, a sure keyword lead stays first)"] = \
@@ -214,7 +214,7 @@ def korquad(shared: Path, tmp: Path, cache: Path | None, weights: list[tuple[flo
     svc_kw, svc_d = searcher(index_dir, cache, False), searcher(index_dir, cache, True)
     dense = dense_side(svc_d, "korquad", max_embed, "KorQuAD", notes, [q["question"] for q in questions])
 
-    def hits(search) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    def hits(search) -> dict[str, float]:
         return korquad_hits(questions, gold, search)
 
     if dense is None:

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from seoulai.config import IngestSettings  # noqa: E402
-from seoulai.ingest.chunking import ChunkParams, chunk_document  # noqa: E402
-from seoulai.ingest.failures import IngestError  # noqa: E402
-from seoulai.ingest.pool import ParserPool  # noqa: E402
+from seoulai.config import IngestSettings  # noqa: E402 - after the sys.path set-up
+from seoulai.ingest.chunking import ChunkParams, chunk_document  # noqa: E402 - after the sys.path set-up
+from seoulai.ingest.failures import IngestError  # noqa: E402 - after the sys.path set-up
+from seoulai.ingest.pool import ParserPool  # noqa: E402 - after the sys.path set-up
 
 
 def peak_rss_mb() -> tuple[float, float]:

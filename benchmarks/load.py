@@ -27,14 +27,14 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import free_port, wait_for  # noqa: E402
+from tests.servers import free_port, wait_for  # noqa: E402 - after the sys.path set-up
 
 PASSWORD = "load-check-2026"
 QUESTIONS = ["민원의 처리기간은 어떻게 계산하나요?", "처분의 사전 통지는 언제 하나요?", "공문서 결재 절차는?",
              "개인정보 파기 절차는?", "기록물 보존기간은 어떻게 정하나요?", "민원 이송은 어떻게 하나요?"]
 
 
-async def session(number: int, url: str, browser, stop_at: float, results: dict) -> None:  # type: ignore[no-untyped-def]
+async def session(number: int, url: str, browser, stop_at: float, results: dict) -> None:
     from playwright.async_api import expect
 
     await asyncio.sleep(number * 1.5)  # people arrive over half a minute, not in the same instant
@@ -149,7 +149,7 @@ def main() -> None:
             app.terminate()
             app.wait(timeout=30)
             fake.terminate()
-        logged = duckdb.sql(f"SELECT count(*) FROM read_parquet('{work}/data/usage/replica=*/*.parquet') "
+        logged = duckdb.sql(f"SELECT count(*) FROM read_parquet('{work}/data/usage/replica=*/*.parquet') "  # noqa: S608 - our own path
                             "WHERE action = 'ask'").fetchall()[0][0]
         times = sorted(results["times"])
         p95 = times[int(0.95 * (len(times) - 1))] if times else float("nan")

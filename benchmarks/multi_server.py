@@ -95,7 +95,7 @@ def run(config: str, servers: int, sessions: int, seconds: float, env: dict[str,
         proc.stdin.close()
     for proc in procs:
         proc.wait(timeout=seconds + 300)
-        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stdout.close()  # type: ignore[union-attr]  # started with stdout=PIPE: never None
     results = [json.loads(out.read_text()) for out in outs]
     latencies = sorted(x for r in results for x in r["latencies"])
     answers = len(latencies)

@@ -21,13 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from retrieval import build, load_jsonl, scope_files, score, service  # noqa: E402
+from retrieval import build, load_jsonl, scope_files, score, service  # noqa: E402 - after the sys.path set-up
 
-from seoulai.retrieval.keyword import AnalyzedQuery, Ranking  # noqa: E402
-from seoulai.retrieval.query import analyze_query  # noqa: E402
-from seoulai.retrieval.statute import article_refs_with_titles  # noqa: E402
-from seoulai.retrieval.store import ChunkStore  # noqa: E402
-from seoulai.text.korean import STOP_WORDS  # noqa: E402
+from seoulai.retrieval.keyword import AnalyzedQuery, Ranking  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.query import analyze_query  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.statute import article_refs_with_titles  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.store import ChunkStore  # noqa: E402 - after the sys.path set-up
+from seoulai.text.korean import STOP_WORDS  # noqa: E402 - after the sys.path set-up
 
 
 def expanded(q: AnalyzedQuery, top: list[tuple[int, float]], store: ChunkStore, idf: Callable[[str], float],
@@ -36,7 +36,7 @@ def expanded(q: AnalyzedQuery, top: list[tuple[int, float]], store: ChunkStore, 
     total = sum(shares.values()) or 1.0
     weight: Counter[str] = Counter()
     marks = ",".join("?" * len(shares))
-    query = f"SELECT pos, tok_body FROM chunks WHERE pos IN ({marks})"  # noqa: S608
+    query = f"SELECT pos, tok_body FROM chunks WHERE pos IN ({marks})"  # noqa: S608 - ? marks only
     for pos, tokens in store.db.execute(query, list(shares)):
         counts = Counter(tokens.split())
         length = sum(counts.values()) or 1

@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl, nts_questions,  # noqa: E402
+from retrieval import (build, korquad_docs, korquad_hits, law_files, load_jsonl, nts_questions,  # noqa: E402 - after sys.path
                        scope_files, score, service)
 
-import seoulai.retrieval.query as query_module  # noqa: E402
-import seoulai.text.korean as korean  # noqa: E402
+import seoulai.retrieval.query as query_module  # noqa: E402 - after the sys.path set-up
+import seoulai.text.korean as korean  # noqa: E402 - after the sys.path set-up
 
 
 def apply(flags: set[str]) -> None:
@@ -47,7 +47,7 @@ def apply(flags: set[str]) -> None:
                 out.extend([" ".join(parts)] if len(parts) > 1 else parts)
             return out + korean.article_refs(text)
 
-        query_module.morphs = joined  # type: ignore[assignment]
+        query_module.morphs = joined
     if "no-nums" in flags:
         query_module._NOISE = re.compile(r"[\d,.]+|[a-z]")
     for flag in flags:
@@ -58,10 +58,10 @@ def apply(flags: set[str]) -> None:
     if "stop" in flags:
         plain = korean._filter
 
-        def stopped(tokens):  # type: ignore[no-untyped-def]
+        def stopped(tokens):
             return [t for t in plain(tokens) if t not in korean.STOP_WORDS]
 
-        korean._filter = stopped  # type: ignore[assignment]
+        korean._filter = stopped
 
 
 def run(flags: set[str], shared: Path, corpus: Path, tmp: Path) -> dict[str, tuple[float, float]]:

@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from retrieval import PLAIN, build, law_files, load_jsonl, nts_questions, scope_files, score, service  # noqa: E402
+from retrieval import PLAIN, build, law_files, load_jsonl, nts_questions, scope_files, score, service  # noqa: E402 - after sys.path
 
-from seoulai.retrieval.keyword import Ranking  # noqa: E402
-from seoulai.retrieval.query import analyze_query  # noqa: E402
-from seoulai.retrieval.statute import article_refs_with_titles  # noqa: E402
+from seoulai.retrieval.keyword import Ranking  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.query import analyze_query  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.statute import article_refs_with_titles  # noqa: E402 - after the sys.path set-up
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--shared", default=os.environ.get("SEOULAI_SHARED", str(ROOT.parent / "shared")))

@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval import build, scope_files  # noqa: E402
+from retrieval import build, scope_files  # noqa: E402 - after the sys.path set-up
 
-import seoulai.retrieval.collection as collection_module  # noqa: E402
-from seoulai.retrieval.collection import Collection  # noqa: E402
-from seoulai.text.korean import STOP_WORDS, morphs_batch  # noqa: E402
+import seoulai.retrieval.collection as collection_module  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.collection import Collection  # noqa: E402 - after the sys.path set-up
+from seoulai.text.korean import STOP_WORDS, morphs_batch  # noqa: E402 - after the sys.path set-up
 
 
-def previous_analysis(texts: list[str]):  # type: ignore[no-untyped-def]
+def previous_analysis(texts: list[str]):
     for tokens in morphs_batch(texts):
         yield [t for t in tokens if t not in STOP_WORDS]
 
@@ -43,7 +43,7 @@ def main() -> None:
         tmp = Path(name)
         fresh = build(tmp / "fresh", "laws", corpus, files)
         current, analyse = collection_module.ANALYSIS, collection_module.morphs_batch
-        collection_module.ANALYSIS, collection_module.morphs_batch = 1, previous_analysis  # type: ignore[assignment]
+        collection_module.ANALYSIS, collection_module.morphs_batch = 1, previous_analysis
         try:
             build(tmp / "old", "laws", corpus, files)
         finally:

@@ -35,12 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from seoulai.config import Settings  # noqa: E402
-from seoulai.retrieval.collection import Collection  # noqa: E402
-from seoulai.retrieval.keyword import Ranking  # noqa: E402
-from seoulai.retrieval.query import analyze_query  # noqa: E402
-from seoulai.retrieval.dense import passage_text  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
+from seoulai.config import Settings  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.collection import Collection  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.keyword import Ranking  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.query import analyze_query  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.dense import passage_text  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.index import SearchIndex  # noqa: E402 - after the sys.path set-up
 
 REF = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?")
 # BM25 over our chunks with none of the statute factors: the first row of every comparison.
@@ -197,7 +197,7 @@ def korquad_docs(shared: Path, tmp: Path) -> tuple[list[dict], Path, Callable[[d
 
 
 def korquad_hits(questions: list[dict], gold: Callable[[dict], set[str]],
-                 search: Callable[[str], list]) -> dict[str, float]:  # type: ignore[type-arg]
+                 search: Callable[[str], list]) -> dict[str, float]:
     """Hit@1 and Hit@5 of a search function returning hits whose source is '<paragraph id>.txt'."""
     h1 = h5 = 0
     for q in questions:

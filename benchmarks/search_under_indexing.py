@@ -35,12 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from seoulai.answer.engine import AnswerEngine  # noqa: E402
-from seoulai.config import Settings  # noqa: E402
-from seoulai.llm import ChatModel, build_embedder, build_llm  # noqa: E402
-from seoulai.retrieval.backfill import VectorFiller  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
-from tests.fakes.ollama_server import FakeOllama  # noqa: E402
+from seoulai.answer.engine import AnswerEngine  # noqa: E402 - after the sys.path set-up
+from seoulai.config import Settings  # noqa: E402 - after the sys.path set-up
+from seoulai.llm import ChatModel, build_embedder, build_llm  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.backfill import VectorFiller  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.index import SearchIndex  # noqa: E402 - after the sys.path set-up
+from tests.fakes.ollama_server import FakeOllama  # noqa: E402 - after the sys.path set-up
 
 
 COLLECTIONS = ["공통", "법령"]  # the Seoul rules (vectors complete) and the national laws (being filled)
@@ -56,7 +56,7 @@ def questions(shared: Path) -> list[str]:
                      for line in (shared / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()])
     found = [q for turn in itertools.zip_longest(*sets) for q in turn if q]
     seen: set[str] = set()
-    return [q for q in found if not (q in seen or seen.add(q))]  # type: ignore[func-returns-value]
+    return [q for q in found if not (q in seen or seen.add(q))]  # type: ignore[func-returns-value]  # add()'s None
 
 
 def p95(values: list[float]) -> float:

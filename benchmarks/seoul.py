@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.retrieval import PLAIN, load_jsonl, score  # noqa: E402
-from seoulai.config import Settings  # noqa: E402
-from seoulai.retrieval.hits import Hit  # noqa: E402
-from seoulai.retrieval.index import SearchIndex  # noqa: E402
+from benchmarks.retrieval import PLAIN, load_jsonl, score  # noqa: E402 - after the sys.path set-up
+from seoulai.config import Settings  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.hits import Hit  # noqa: E402 - after the sys.path set-up
+from seoulai.retrieval.index import SearchIndex  # noqa: E402 - after the sys.path set-up
 
 KINDS = ("factual", "department", "procedure")
 

@@ -23,16 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from seoulai.auth.orgchart import OrgChart  # noqa: E402
-from seoulai.usage.demo import generate  # noqa: E402
-from seoulai.usage.log import UsageEvent as Event, UsageLog  # noqa: E402
-from seoulai.usage.queries import Filters  # noqa: E402
+from seoulai.auth.orgchart import OrgChart  # noqa: E402 - after the sys.path set-up
+from seoulai.usage.demo import generate  # noqa: E402 - after the sys.path set-up
+from seoulai.usage.log import UsageEvent as Event, UsageLog  # noqa: E402 - after the sys.path set-up
+from seoulai.usage.queries import Filters  # noqa: E402 - after the sys.path set-up
 
 
 def page_queries(log: UsageLog, org: OrgChart) -> float:
     started = time.perf_counter()
     analytics = log.analytics()
-    first, last = analytics.date_range()  # type: ignore[misc]
+    first, last = analytics.date_range()
     filters = Filters(max(first, last - timedelta(days=29)), last, "서울특별시")
     headcounts = {u.path: u.headcount for u in org.units}
     analytics.kpis(filters)

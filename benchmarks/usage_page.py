@@ -30,14 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import app_server, clean_env, cli  # noqa: E402
+from tests.servers import app_server, clean_env, cli  # noqa: E402 - after the sys.path set-up
 
 PASSWORD = "usage-page-2026"
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
            && !document.querySelector('[data-stale="true"]')"""
 
 
-def _open_usage(page) -> float:  # type: ignore[no-untyped-def]
+def _open_usage(page) -> float:
     from playwright.sync_api import expect
 
     started = time.perf_counter()
@@ -48,13 +48,13 @@ def _open_usage(page) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
-def _go_home(page) -> None:  # type: ignore[no-untyped-def]
+def _go_home(page) -> None:
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="홈").click()
     page.wait_for_function(IDLE, timeout=120_000)
     page.wait_for_timeout(300)
 
 
-def _session(browser, url: str, visits: int, again: bool = False) -> list[float]:  # type: ignore[no-untyped-def]
+def _session(browser, url: str, visits: int, again: bool = False) -> list[float]:
     """A new browser (empty cache) signs in and opens the page ``visits`` times; with ``again``, then a new tab
     of the same browser (its cache and sign-in kept, a new Streamlit session) opens it once more."""
     from playwright.sync_api import expect
@@ -82,7 +82,7 @@ def _session(browser, url: str, visits: int, again: bool = False) -> list[float]
     return times
 
 
-def measure(events: int, settle: float, browser) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def measure(events: int, settle: float, browser) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = clean_env(SEOULAI_DATA_DIR=str(work / "data"), SEOULAI_INDEX_DIR=str(work / "idx"),

@@ -56,8 +56,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the vector_bench package beside this script
 
-from vector_bench.children import CLASSES, child_main  # noqa: E402
-from vector_bench.data import (  # noqa: E402
+from vector_bench.children import CLASSES, child_main
+from vector_bench.data import (
     BATCH,
     BLOCK,
     ENGINES,
@@ -67,7 +67,7 @@ from vector_bench.data import (  # noqa: E402
     load,
     make_data,
 )
-from vector_bench.harness import Child, kill_test, machine, package_info, recall, say  # noqa: E402
+from vector_bench.harness import Child, kill_test, machine, package_info, recall, say
 
 
 def kill_summary(k: dict | None) -> str:

@@ -3,6 +3,10 @@
 Read from the environment (prefix ``SEOULAI_``, nested fields joined with ``__``) and from an optional
 ``.env`` file. Nothing is read at import time: the composition root (``build_services``) builds one
 ``Settings()`` per process, so tests can bind other values by setting the environment first.
+
+A ``SEOULAI_`` name in the settings file that names no setting is refused (a misspelled name would otherwise leave
+its default in place without a word); the file's other names are docker compose's. The environment is not checked:
+other programs put their own ``SEOULAI_`` names there (``SEOULAI_BASE_MODEL`` of ollama/setup.sh, test harnesses).
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+from seoulai.settings_files import bad_values, check_settings_files
 
 LLMBackend = Literal["ollama", "openai_like", "llamacpp", "none"]
 EmbedBackend = Literal["embedded", "ollama", "openai_like", "none"]
@@ -332,3 +338,23 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The sources as pydantic-settings orders them; the settings file is checked first (see the module doc)."""
+        if isinstance(dotenv_settings, DotEnvSettingsSource):
+            check_settings_files(cls, dotenv_settings.env_file, dotenv_settings.env_file_encoding)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+
+def load_settings() -> Settings:
+    """The settings of this process, or a Korean InputError naming each bad setting by its environment name (every
+    entry point starts here: the CLI, `make run`'s launcher, serve.py)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise bad_values(error) from None

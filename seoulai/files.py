@@ -150,7 +150,7 @@ class FileStore:
                     self.commit(path, name)
             shutil.rmtree(folder, ignore_errors=True)  # what is left of it is swept with no record to own it
             intent.unlink()
-        except Exception:  # noqa: BLE001 - the error being raised (if any) is the one to report; the sweep finishes
+        except Exception:  # the error being raised (if any) is the one to report; the sweep finishes
             log.exception("upload to %s not settled; the next start finishes it", collection)
 
     def commit(self, staged: Path, name: str) -> Path:
@@ -163,9 +163,6 @@ class FileStore:
     def remove(self, names: Iterable[str]) -> None:
         for name in names:
             self.path(name).unlink(missing_ok=True)
-
-    def remove_all(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _stage(target: Path, incoming: IncomingFile) -> Path:
@@ -230,7 +227,7 @@ def _finish(area: Path, record: Path, holds: Holds, grace: float) -> int:
                 for path, name in staged.items():
                     if path in kept:
                         store.commit(path, name)
-            except Exception:  # noqa: BLE001 - one broken record must not stop the start; it stays for the next
+            except Exception:  # one broken record must not stop the start; it stays for the next
                 log.exception("interrupted upload %s not finished", record.name)
                 return 0
             log.warning("upload interrupted in %s finished: %d file(s) kept, %d dropped", intent["collection"],

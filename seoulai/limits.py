@@ -12,6 +12,7 @@ from datetime import date
 
 from seoulai.errors import InputError, SeoulAIError
 from seoulai.state.stores import QuotaStore
+from seoulai.text.times import in_seoul
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,9 @@ class ModelQuota:
         ``wait``: a request that continues a use already under way (the 12th window of a summary) waits for the
         per-minute limit instead of failing half-way; the daily quota still stops it."""
         while True:
-            refused = self.store.take(who, self.per_minute, self.per_day, time.time() if now is None else now,
-                                      (today or date.today()).isoformat())
+            moment = time.time() if now is None else now
+            day = today or in_seoul(moment).date()  # the day turns at midnight in Seoul, whatever the server's zone
+            refused = self.store.take(who, self.per_minute, self.per_day, moment, day.isoformat())
             if refused is None:
                 return
             kind, seconds = refused

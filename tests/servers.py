@@ -25,7 +25,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:  # type: ignore[type-arg]
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -67,7 +67,7 @@ def cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complete
 def app_server(env: dict[str, str], port: int | None = None, log: Path | None = None) -> Iterator[str]:
     """The app on 127.0.0.1; yields its base URL; stops it (and checks it printed no traceback) on exit."""
     port = port or free_port()
-    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log, "w") if log else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
                             stdout=out, stderr=subprocess.STDOUT)
@@ -81,7 +81,7 @@ def app_server(env: dict[str, str], port: int | None = None, log: Path | None = 
         except subprocess.TimeoutExpired:
             proc.kill()
         if log:
-            out.close()  # type: ignore[union-attr]
+            out.close()  # type: ignore[union-attr]  # with a log, out is the open file
 
 
 def postgres_bin() -> Path | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from seoulai.services import SeoulAIError
+from seoulai.services import SeoulAIError, seoul_time
 from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
-from seoulai.ui.answer_view import changed_words, render_answer, stream_answer
+from seoulai.ui.answer_view import changed_words, document_card_label, render_answer, stream_answer
 from seoulai.ui.history import conversation_turns, history_of, new_conversation, remember
 from seoulai.ui.uploads import release, upload_box
 
@@ -58,7 +60,7 @@ with upload_tab:
         pages = f" · {record.pages}쪽" if record.pages else ""
         pages += " · 일부만 읽음" if record.metadata.get("partial") else ""
         st.markdown(f"- {escape_markdown(record.title)} ({escape_markdown(record.doc)}{pages}, "
-                    f"올린 날 {record.ingested_at[:10]})")
+                    f"올린 날 {seoul_time(record.ingested_at, 'day')})")
     if documents:
         chosen = st.multiselect("지울 문서", [d.doc for d in documents], key="dq_delete_docs", placeholder="문서 선택")
         if st.button("지우기", disabled=not chosen, key="dq_delete"):
@@ -66,6 +68,18 @@ with upload_tab:
             st.rerun()
 
 names = [d.doc for d in services.documents.documents(person)]
+MIMES = {"hwpx": "application/hwp+zip",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def download_buttons(what: str, name: str, key: str, export: Callable[[str], bytes]) -> None:
+    """HWPX (한글) and DOCX (워드) of a summary or comparison, named "요약_<문서>.hwpx"."""
+    stem = f"{what}_{name.rsplit('.', 1)[0] if '.' in name[-6:] else name}"[:60].replace("/", "_")
+    left, right = st.columns(2)
+    for column, fmt, label in ((left, "hwpx", "HWPX (한글)로 내려받기"), (right, "docx", "DOCX (워드)로 내려받기")):
+        column.download_button(f"{what} {label}", export(fmt), file_name=f"{stem}.{fmt}", mime=MIMES[fmt],
+                               key=f"{key}_{fmt}")
+
 
 with ask_tab:
     turns = conversation_turns(services, person, "documents", "dq_conversation")
@@ -80,7 +94,7 @@ with ask_tab:
         with st.chat_message("user"):
             st.text(turn["question"])
         with st.chat_message("assistant"):
-            render_answer(turn["answer"], key=f"dq_{index}")
+            render_answer(turn["answer"], key=f"dq_{index}", label=document_card_label)
     with st.form("dq_ask_form", clear_on_submit=True):
         question = st.text_input("올린 문서에 대한 질문", key="dq_question", disabled=not names,
                                  max_chars=services.settings.answer.max_question_chars)
@@ -120,6 +134,8 @@ with summary_tab:
                 page = f"{chunk.page}쪽 · " if chunk.page else ""
                 with st.expander(f"\\[{number}\\] {page}{escape_markdown(chunk.section)}"):
                     st.markdown(escape_markdown(chunk.text))
+            download_buttons("요약", summary.title, "dq_summary",
+                             lambda fmt: services.documents.export_summary(person, summary, fmt))
 
 with compare_tab:
     if len(names) < 2:
@@ -151,3 +167,5 @@ with compare_tab:
                         st.markdown("이전: " + escape_markdown(change.before[:800]))
                     else:
                         st.markdown("이후: " + escape_markdown(change.after[:800]))
+            download_buttons("비교", f"{result.title_a}_{result.title_b}", "dq_compare",
+                             lambda fmt: services.documents.export_comparison(person, result, fmt))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.services import SeoulAIError
-from seoulai.services import Draft
-from seoulai.ui import escape_markdown, get_person, get_services, safe_markdown
-from seoulai.ui.drafts import autosave, load_requested, reference_label, saved_drafts, section_versions
+from seoulai.services import Draft, SeoulAIError
+from seoulai.ui import StreamSanitiser, escape_markdown, get_person, get_services
+from seoulai.ui.drafts import (autosave, load_requested, read_only, reference_label, saved_drafts, section_versions,
+                               share_panel, shared_drafts)
 
 services = get_services()
 person = get_person()
@@ -21,18 +21,33 @@ st.title("✍️ 초안 작성")
 for message in problems.values():
     st.warning(message, icon="⚠️")
 saved_drafts(services, person)
+shared_drafts(services, person)
 load_requested(services, person, templates)
+if refused := st.session_state.pop("dr_refused", ""):
+    st.error(refused, icon="🔒")
+locked = read_only()  # the service refuses a read-only save too; the page only says so early
+if shared := st.session_state.get("dr_shared"):
+    st.info("동료가 공유한 초안입니다. " + ("고친 내용은 같은 초안에 저장됩니다." if shared == "edit" else
+            "읽기 전용이라 고친 내용은 저장되지 않습니다."), icon="👥")
 
 # 1. 서식
 names = {t.id: t.name for t in templates.values()}
 template_id = st.selectbox("1. 문서 종류", list(names), format_func=names.__getitem__, key="dr_template")
 template = templates[template_id]
 st.caption(template.description)
+
+
+def keep(changed: Draft) -> Draft:
+    """A change gives a new draft (the one before is left as it was): the next run starts from this one."""
+    st.session_state["dr_draft"] = changed
+    return changed
+
+
 draft: Draft | None = st.session_state.get("dr_draft")
 if draft is None or draft.template.id != template_id:
-    draft = Draft(template, {})
-    st.session_state["dr_draft"] = draft
-    st.session_state.pop("dr_id", None)
+    draft = keep(services.drafting.new_draft(template))
+    for stale in ("dr_id", "dr_shared"):
+        st.session_state.pop(stale, None)
 
 # 2. 항목
 st.subheader("2. 항목 입력")
@@ -45,9 +60,9 @@ for step in template.steps or [""]:
             label = field.label + (" *" if field.required else "")
             hint = f"예: {field.examples[0]}" if field.examples and field.examples[0] else ""
             widget = st.text_area if field.type == "textarea" else st.text_input
-            draft.fields[field.name] = widget(label, key=f"dr_f_{template_id}_{field.name}", help=field.help or None,
-                                              placeholder=hint,
-                                              max_chars=services.drafting.field_limit(template, field.name))
+            draft = keep(services.drafting.set_field(draft, field.name, widget(
+                label, key=f"dr_f_{template_id}_{field.name}", help=field.help or None, placeholder=hint,
+                max_chars=services.drafting.field_limit(template, field.name), disabled=locked)))
 
 # 3. 참고 자료
 st.subheader("3. 참고 자료 (선택)")
@@ -70,7 +85,7 @@ for hit in offered:
                    value=(hit.collection, hit.chunk_id) in kept):
         chosen.append(hit)
     st.caption(escape_markdown(" ".join(hit.text.split())[:160]) + " …")
-draft.references = chosen
+draft = keep(services.drafting.choose_references(draft, chosen))
 if chosen:
     st.caption(f"참고 자료 {len(chosen)}건: 사실을 쓴 문장에는 [1]처럼 근거 번호를 답니다.")
 
@@ -81,33 +96,36 @@ if missing:
     st.info("필수 항목을 채우면 생성할 수 있습니다: " + ", ".join(missing), icon="📝")
 
 
-def generate(section_id: str, revise: str = "") -> None:
+def generate(draft: Draft, section_id: str, revise: str = "") -> Draft:
+    """The draft with the section written anew (the draft given when generating failed)."""
     placeholder = st.empty()
-    text = ""
+    shown = StreamSanitiser()  # safe_markdown of the text so far, reading each delta once
+    stream = services.drafting.stream_section(person, draft, section_id, revise)
     try:
-        for delta in services.drafting.stream_section(person, draft, section_id, revise):
-            text += delta
-            placeholder.markdown(safe_markdown(text) + " ▌")
+        for delta in stream:
+            placeholder.markdown(shown.feed(delta) + " ▌")
     except SeoulAIError as error:
         if error.code not in ("model_echo", "model_loop"):
             placeholder.error(error.message, icon="⚠️")
-            return
+            return stream.draft
         placeholder.warning(error.message, icon="⚠️")  # stopped by the output guard: what is left is kept
         st.session_state.setdefault("dr_broken", {})[section_id] = error.message  # shown again after a rerun
     else:
         placeholder.empty()
+    draft = keep(stream.draft)
     # The text area may already exist in this run: hand the new text over through the next run.
     st.session_state.setdefault("dr_pending", {})[f"dr_s_{template_id}_{section_id}"] = draft.sections[section_id]
+    return draft
 
 
-if st.button("모든 부분 생성", type="primary", disabled=bool(missing), key="dr_generate"):
-    draft.fill_fixed()
+if st.button("모든 부분 생성", type="primary", disabled=bool(missing) or locked, key="dr_generate"):
+    draft = keep(services.drafting.fill_fixed(draft))
     for section in template.sections:
         if section.kind == "generated":
             with st.status(f"{section.title} 작성 중…") as status:
-                generate(section.id)
+                draft = generate(draft, section.id)
                 status.update(label=f"{section.title} 작성 완료", state="complete")
-    draft.add_end_mark()
+    draft = keep(services.drafting.add_end_mark(draft))
     for section in template.sections:
         st.session_state[f"dr_s_{template_id}_{section.id}"] = draft.sections.get(section.id, "")
 
@@ -117,18 +135,19 @@ if draft.sections:
     for section in template.sections:
         key = f"dr_s_{template_id}_{section.id}"
         st.session_state.setdefault(key, draft.sections.get(section.id, ""))
-        draft.sections[section.id] = st.text_area(section.title, key=key, height=140 if section.kind == "generated"
-                                                  else 68, max_chars=limits.section)
+        draft = keep(services.drafting.edit_section(draft, section.id, st.text_area(
+            section.title, key=key, height=140 if section.kind == "generated" else 68, max_chars=limits.section,
+            disabled=locked)))
         if section.kind == "generated":
             c1, c2 = st.columns([4, 1])
             instruction = c1.text_input("고칠 점", key=f"dr_rev_{section.id}", placeholder="예: 더 간결하게",
                                         label_visibility="collapsed", max_chars=limits.instruction)
-            if c2.button("다시 생성", key=f"dr_regen_{section.id}"):
-                generate(section.id, instruction or "더 다듬어 주세요")
+            if c2.button("다시 생성", key=f"dr_regen_{section.id}", disabled=locked):
+                generate(draft, section.id, instruction or "더 다듬어 주세요")
                 st.rerun()
             if broken := st.session_state.get("dr_broken", {}).pop(section.id, ""):
                 st.warning(broken, icon="⚠️")
-            section_versions(draft, section, key)
+            section_versions(services, draft, section, key)
 
     # 5. 점검
     st.subheader("5. 점검")
@@ -138,7 +157,7 @@ if draft.sections:
     for issue in issues:
         (st.error if issue.level == "error" else st.warning)(f"{issue.section}: {issue.message}")
     if template.format.end_mark and st.button("'끝.' 바로잡기", key="dr_endmark"):
-        draft.add_end_mark()
+        draft = keep(services.drafting.add_end_mark(draft))
         st.session_state["dr_pending"] = {f"dr_s_{template_id}_{section_id}": draft.sections.get(section_id, "")
                                           for section_id in ("body", "attachments")}
         st.rerun()
@@ -158,3 +177,4 @@ if draft.sections:
     st.caption("내려받은 파일은 한글 또는 워드에서 열어 마지막으로 검토하세요.")
 
 autosave(services, person, draft)
+share_panel(services, person)

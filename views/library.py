@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from seoulai.services import SeoulAIError
+from seoulai.services import SeoulAIError, seoul_time
 from seoulai.ui import escape_markdown, get_person, get_services
 from seoulai.ui.uploads import release, upload_box
 
@@ -22,11 +24,15 @@ collection = st.selectbox("문서함", list(labels), format_func=labels.__getite
 st.subheader("매뉴얼 올리기")
 st.caption("같은 이름의 파일을 올리면 새 판으로 교체되고, 이전 판의 내용은 검색에서 빠집니다.")
 files = upload_box("매뉴얼", "lib_files", services.settings.ingest.max_file_mb)
+effective = st.date_input("시행일 (선택)", value=None, key="lib_effective", format="YYYY-MM-DD",
+                          min_value=date(1948, 1, 1), max_value=date(2100, 12, 31),
+                          help="파일에 시행일이 적혀 있으면(머리말의 시행일자나 첫머리의 [시행 …] 줄) 그 날짜를 씁니다.")
 if st.button("올리고 색인하기", type="primary", disabled=not files, key="lib_upload"):
     bar = st.progress(0.0, text="준비 중")
+    st.session_state["lib_given"] = effective.isoformat() if isinstance(effective, date) else None
     try:
         st.session_state["lib_report"] = services.library.upload(
-            person, collection, files, progress=lambda label, f: bar.progress(f, text=label))
+            person, collection, files, progress=lambda label, f: bar.progress(f, text=label), effective_date=effective)
     except SeoulAIError as error:
         st.session_state["lib_report"] = error
     release("lib_files", files)
@@ -42,6 +48,11 @@ elif report is not None:
     for source, why in report.partial.items():
         st.warning(f"{escape_markdown(source)}: {why}. 원본에서 파일이 온전히 열리는지 확인하고 다시 올려 주세요.",
                    icon="⚠️")
+    if given := st.session_state.get("lib_given"):
+        dates = {d.doc: d.effective_date for d in services.library.documents(person, collection)}
+        for doc in report.changes.added + report.changes.replaced:
+            if dates.get(doc) and dates[doc] != given:
+                st.info(f"{escape_markdown(doc)}: 파일에 적힌 시행일 {dates[doc]}을(를) 썼습니다.", icon="📅")
     if report.vector_error:
         st.warning(f"키워드 검색에는 반영했습니다. 의미 검색 색인은 보류: {report.vector_error}", icon="⚠️")
     elif report.vectors_pending:
@@ -54,10 +65,19 @@ if not documents:
     st.info("아직 등록된 매뉴얼이 없습니다. 위에서 파일을 올려 주세요.", icon="📂")
     st.stop()
 table = pd.DataFrame([{"제목": d.title + (" (일부만 읽음)" if d.metadata.get("partial") else ""), "파일": d.doc,
-                       "검색 단위": d.chunks, "쪽수": d.pages,
-                       "시행일": d.effective_date or "", "등록": d.ingested_at[:16].replace("T", " ")}
+                       "검색 단위": d.chunks, "쪽수": str(d.pages) if d.pages else "-",
+                       "시행일": d.effective_date or "", "등록": seoul_time(d.ingested_at)}
                       for d in documents])
 st.dataframe(table, hide_index=True, use_container_width=True)
+
+with st.expander("이력 (올린 사람 · 때 · 바뀐 내용)"):
+    shown = st.selectbox("문서", [d.doc for d in documents], key="lib_history_doc")
+    versions = services.library.versions(person, collection, shown)
+    if not versions:
+        st.caption("기록된 이력이 없습니다. 이력은 이 화면에서 올린 판부터 쌓입니다.")
+    for v in versions:
+        st.markdown(f"- {seoul_time(v.at)} · {escape_markdown(v.who)} · {v.summary}"
+                    + (f" · 시행일 {v.effective_date}" if v.effective_date else ""))
 
 with st.expander("의미 검색 색인 다시 만들기"):
     st.caption("임베딩 모델이 꺼져 있는 동안 올린 문서는 키워드로만 검색됩니다. 모델이 돌아오면 여기서 채워 넣으세요.")

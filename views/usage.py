@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
-from seoulai.services import SeoulAIError
-from seoulai.services import FEATURE_LABELS, Filters
+from seoulai.services import FEATURE_LABELS, Filters, SeoulAIError, today_in_seoul
+from seoulai.services.usage import unit_label
 from seoulai.ui import get_person, get_services
 from seoulai.ui.dashboard import render_charts, render_comments, render_gaps, render_idle, render_kpis
 
@@ -31,7 +31,7 @@ if span is None:
 first, last = span
 paths = [u.path for u in services.usage.units(person)] or [scope]
 c1, c2, c3 = st.columns([2, 2, 3])
-today = date.today()
+today = today_in_seoul()  # the city's day, whatever the server's clock
 PERIODS = {"최근 7일": (today - timedelta(days=6), today), "최근 30일": (today - timedelta(days=29), today),
            "이번 달": (today.replace(day=1), today), "지난 달": ((today.replace(day=1) - timedelta(days=1)).replace(day=1),
                                                           today.replace(day=1) - timedelta(days=1)),
@@ -39,8 +39,8 @@ PERIODS = {"최근 7일": (today - timedelta(days=6), today), "최근 30일": (t
 chosen = c1.selectbox("기간", list(PERIODS), index=1, key="us_period")
 start, end = PERIODS[chosen]
 c1.caption(f"{start.year}. {start.month}. {start.day}. ~ {end.year}. {end.month}. {end.day}.")
-department = c2.selectbox("부서", paths, key="us_department",
-                          format_func=lambda p: "　" * (p.count("/") - scope.count("/")) + p.rsplit("/", 1)[-1])
+# Full 실/국 paths: two 과 may share a name (행정국 > 총무과, 재무국 > 총무과), and a path reads the same aloud.
+department = c2.selectbox("부서", paths, key="us_department", format_func=unit_label)
 features = c3.multiselect("기능", list(FEATURE_LABELS), format_func=FEATURE_LABELS.__getitem__, key="us_features",
                           placeholder="전체 기능")
 filters = Filters(start=start, end=end, department=department, features=features)
@@ -67,6 +67,7 @@ if st.button("내보낼 파일 만들기", key="us_export"):
         st.session_state["us_files"] = services.usage.export(person, filters)
 if (export := st.session_state.get("us_files")) is not None:
     d1, d2 = st.columns(2)
-    d1.download_button(f"CSV ({export.rows:,}건)", export.csv, file_name="이용현황.csv", mime="text/csv", key="us_csv")
-    d2.download_button("XLSX", export.xlsx, file_name="이용현황.xlsx", key="us_xlsx",
+    d1.download_button(f"CSV 파일 내려받기 ({export.rows:,}건)", export.csv, file_name="이용현황.csv", mime="text/csv",
+                       key="us_csv")
+    d2.download_button("엑셀(XLSX) 파일 내려받기", export.xlsx, file_name="이용현황.xlsx", key="us_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

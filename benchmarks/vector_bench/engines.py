@@ -52,21 +52,21 @@ class QdrantLocal(Engine):
 
         self.c = QdrantClient(path=str(self.path))
 
-    def add(self, ids, vecs, cols, chunk_ids):  # type: ignore[no-untyped-def]
+    def add(self, ids, vecs, cols, chunk_ids):
         from qdrant_client import models
 
         self.c.upsert("bench", points=[models.PointStruct(id=int(i), vector=v.tolist(),
                                                           payload={"collection": c, "chunk_id": ch})
                                        for i, v, c, ch in zip(ids, vecs, cols, chunk_ids)])
 
-    def search(self, q, cols, k):  # type: ignore[no-untyped-def]
+    def search(self, q, cols, k):
         from qdrant_client import models
 
         flt = models.Filter(must=[models.FieldCondition(key="collection", match=models.MatchAny(any=cols))])
         return [int(p.id) for p in self.c.query_points("bench", query=q.tolist(), query_filter=flt, limit=k,
                                                        with_payload=False).points]
 
-    def delete(self, ids):  # type: ignore[no-untyped-def]
+    def delete(self, ids):
         from qdrant_client import models
 
         self.c.delete("bench", points_selector=models.PointIdsList(points=[int(i) for i in ids]))
@@ -96,7 +96,7 @@ class QdrantEdge(Engine):
 
         self.s = qe.EdgeShard.load(str(self.path))
 
-    def add(self, ids, vecs, cols, chunk_ids):  # type: ignore[no-untyped-def]
+    def add(self, ids, vecs, cols, chunk_ids):
         import qdrant_edge as qe
 
         self.s.update(qe.UpdateOperation.upsert_points([
@@ -110,19 +110,19 @@ class QdrantEdge(Engine):
     def maintain(self) -> None:
         self.s.optimize()
 
-    def params(self):  # type: ignore[no-untyped-def]
+    def params(self):
         import qdrant_edge as qe
 
         return qe.SearchParams(hnsw_ef=HNSW_EF)
 
-    def search(self, q, cols, k):  # type: ignore[no-untyped-def]
+    def search(self, q, cols, k):
         import qdrant_edge as qe
 
         flt = qe.Filter(must=[qe.FieldCondition(key="collection", match=qe.MatchAny(any=cols))])
         return [int(p.id) for p in self.s.query(qe.QueryRequest(
             limit=k, query=qe.Query.Nearest(q.tolist()), filter=flt, with_payload=False, params=self.params()))]
 
-    def delete(self, ids):  # type: ignore[no-untyped-def]
+    def delete(self, ids):
         import qdrant_edge as qe
 
         self.s.update(qe.UpdateOperation.delete_points([int(i) for i in ids]))
@@ -143,7 +143,7 @@ class QdrantEdgeAcorn(QdrantEdge):
     name = "qdrant-edge-acorn"
     filtering = "in-engine: as qdrant-edge, plus ACORN and hnsw_ef=200"
 
-    def params(self):  # type: ignore[no-untyped-def]
+    def params(self):
         import qdrant_edge as qe
 
         return qe.SearchParams(hnsw_ef=2 * HNSW_EF, acorn=qe.AcornSearchParams(enable=True))
@@ -153,7 +153,7 @@ class Lance(Engine):
     name = "lancedb"
     filtering = "in-engine: prefilter (BITMAP scalar index on collection), IVF_HNSW_SQ, all partitions probed"
 
-    def _schema(self):  # type: ignore[no-untyped-def]
+    def _schema(self):
         import pyarrow as pa
 
         return pa.schema([("id", pa.int64()), ("vector", pa.list_(pa.float32(), DIM)),
@@ -173,7 +173,7 @@ class Lance(Engine):
         self.t = self.db.open_table("bench")
         self.adds = 0
 
-    def add(self, ids, vecs, cols, chunk_ids):  # type: ignore[no-untyped-def]
+    def add(self, ids, vecs, cols, chunk_ids):
         import pyarrow as pa
 
         vec = pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(vecs).reshape(-1)), DIM)
@@ -198,13 +198,13 @@ class Lance(Engine):
     def maintain(self) -> None:
         self.t.optimize()
 
-    def search(self, q, cols, k):  # type: ignore[no-untyped-def]
+    def search(self, q, cols, k):
         where = "collection IN (" + ",".join(f"'{c}'" for c in cols) + ")"
         r = (self.t.search(q, vector_column_name="vector").distance_type("cosine").where(where, prefilter=True)
              .nprobes(20).ef(HNSW_EF).limit(k).select(["id"]).to_arrow())
         return r.column("id").to_pylist()
 
-    def delete(self, ids):  # type: ignore[no-untyped-def]
+    def delete(self, ids):
         self.t.delete("id IN (" + ",".join(str(int(i)) for i in ids) + ")")
 
     def count(self) -> int:
@@ -255,7 +255,7 @@ class USearch(_Snapshot):
     name = "usearch"
     filtering = "post-filter: the Python API has no filter; over-fetch k/selectivity x2, grow x4 until k remain"
 
-    def _new(self):  # type: ignore[no-untyped-def]
+    def _new(self):
         from usearch.index import Index
 
         return Index(ndim=DIM, metric="cos", dtype="f32", connectivity=HNSW_M, expansion_add=HNSW_EF_CONSTRUCT,
@@ -271,14 +271,14 @@ class USearch(_Snapshot):
         self._load_codes()
         self.sizes = np.bincount(list(self.codes.values()), minlength=len(NAMES))
 
-    def add(self, ids, vecs, cols, chunk_ids):  # type: ignore[no-untyped-def]
+    def add(self, ids, vecs, cols, chunk_ids):
         self.ix.add(ids.astype(np.uint64), vecs)
         self._remember(ids, cols)
 
     def _save_index(self, path: Path) -> None:
         self.ix.save(str(path))
 
-    def search(self, q, cols, k):  # type: ignore[no-untyped-def]
+    def search(self, q, cols, k):
         allowed = {NAMES.index(c) for c in cols}
         total = max(len(self.codes), 1)
         share = max(sum(int(self.sizes[c]) for c in allowed) / total, 1e-4) if hasattr(self, "sizes") else 0.1
@@ -290,7 +290,7 @@ class USearch(_Snapshot):
                 return hits
             fetch *= 4
 
-    def delete(self, ids):  # type: ignore[no-untyped-def]
+    def delete(self, ids):
         self.ix.remove(ids.astype(np.uint64))
         for i in ids:
             self.codes.pop(int(i), None)
@@ -322,20 +322,20 @@ class Hnswlib(_Snapshot):
         self.ix.load_index(str(self.path / "index.bin"), max_elements=len(self.codes) + self.headroom)
         self.ix.set_ef(HNSW_EF)
 
-    def add(self, ids, vecs, cols, chunk_ids):  # type: ignore[no-untyped-def]
+    def add(self, ids, vecs, cols, chunk_ids):
         self._remember(ids, cols)
         self.ix.add_items(vecs, ids)
 
     def _save_index(self, path: Path) -> None:
         self.ix.save_index(str(path))
 
-    def search(self, q, cols, k):  # type: ignore[no-untyped-def]
+    def search(self, q, cols, k):
         allowed = {NAMES.index(c) for c in cols}
         codes = self.codes
         labels, _ = self.ix.knn_query(q, k=k, num_threads=1, filter=lambda i: codes.get(i, -1) in allowed)
         return [int(x) for x in labels[0]]
 
-    def delete(self, ids):  # type: ignore[no-untyped-def]
+    def delete(self, ids):
         for i in ids:
             self.ix.mark_deleted(int(i))
             self.codes.pop(int(i), None)

@@ -27,7 +27,7 @@ class Child:
     def __init__(self, work: Path, phase: str, engine: str, size: int, **extra: object) -> None:
         cmd = [sys.executable, str(SCRIPT), "--child", phase, "--engine", engine, "--size", str(size),
                "--work", str(work)] + [a for k, v in extra.items() for a in (f"--{k.replace('_', '-')}", str(v))]
-        self.log = open(work / "logs" / f"{engine}-{size}-{phase}.log", "a")  # noqa: SIM115 - the child's stderr
+        self.log = open(work / "logs" / f"{engine}-{size}-{phase}.log", "a")  # the child's stderr
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.q: queue.Queue = queue.Queue()
         self.dead: str | None = None
@@ -133,7 +133,7 @@ def package_info(offline: bool) -> dict[str, dict]:
                 files = j["releases"].get(latest) or []
                 row.update(latest=latest, released=min(f["upload_time"] for f in files)[:10] if files else None,
                            releases=len(j["releases"]))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - offline or any PyPI failure: the report says unavailable
                 row["pypi"] = f"unavailable: {exc!r}"[:80]
         info[pkg] = row
     return info

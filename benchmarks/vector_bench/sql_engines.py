@@ -14,14 +14,14 @@ class SqliteVec(Engine):
     name = "sqlite-vec"
     filtering = "in-engine: vec0 partition key (exact scan of the 3 partitions; k per partition, merged in Python)"
 
-    def _conn(self):  # type: ignore[no-untyped-def]
+    def _conn(self):
         c = getattr(self.local, "c", None)
         if c is None:
             import sqlite3
 
             if not hasattr(sqlite3.Connection, "enable_load_extension"):
                 # this Python's sqlite3 is built without extension loading: the pysqlite3-binary wheel has it
-                import pysqlite3.dbapi2 as sqlite3  # type: ignore[import-not-found, no-redef]
+                import pysqlite3.dbapi2 as sqlite3  # type: ignore[import-not-found, no-redef]  # optional
             c = sqlite3.connect(str(self.path / "vec.db"), timeout=60, check_same_thread=False)
             c.enable_load_extension(True)
             import sqlite_vec
@@ -43,23 +43,23 @@ class SqliteVec(Engine):
         self.local, self.all = threading.local(), []
         self._conn()
 
-    def add(self, ids, vecs, cols, chunk_ids):  # type: ignore[no-untyped-def]
+    def add(self, ids, vecs, cols, chunk_ids):
         c = self._conn()
         with c:
             c.executemany("insert into v(id, embedding, collection, chunk_id) values (?, ?, ?, ?)",
                           [(int(i), v.tobytes(), col, ch) for i, v, col, ch in zip(ids, vecs, cols, chunk_ids)])
 
-    def search(self, q, cols, k):  # type: ignore[no-untyped-def]
+    def search(self, q, cols, k):
         marks = ",".join("?" * len(cols))
         rows = self._conn().execute(
-            f"select id, distance from v where embedding match ? and k = ? and collection in ({marks})",
+            f"select id, distance from v where embedding match ? and k = ? and collection in ({marks})",  # noqa: S608 - ? marks
             [q.astype(np.float32).tobytes(), k, *cols]).fetchall()
         return [r[0] for r in sorted(rows, key=lambda r: r[1])[:k]]  # k per partition: merge the 3 lists
 
-    def delete(self, ids):  # type: ignore[no-untyped-def]
+    def delete(self, ids):
         c = self._conn()
         with c:
-            c.execute("delete from v where id in (" + ",".join(str(int(i)) for i in ids) + ")")
+            c.execute("delete from v where id in (" + ",".join(str(int(i)) for i in ids) + ")")  # noqa: S608 - int ids
 
     def count(self) -> int:
         return self._conn().execute("select count(*) from v").fetchone()[0]
@@ -88,7 +88,7 @@ class DuckScan(Engine):
                 raise NotInstallable(f"not installable offline: {str(exc).splitlines()[0][:160]}") from exc
             self.con.execute("SET hnsw_enable_experimental_persistence = true")
 
-    def _cur(self):  # type: ignore[no-untyped-def]
+    def _cur(self):
         c = getattr(self.local, "c", None)
         if c is None:
             c = self.local.c = self.con.cursor()
@@ -103,7 +103,7 @@ class DuckScan(Engine):
     def open(self) -> None:
         self._connect()
 
-    def add(self, ids, vecs, cols, chunk_ids):  # type: ignore[no-untyped-def]
+    def add(self, ids, vecs, cols, chunk_ids):
         import pyarrow as pa
 
         vec = pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(vecs).reshape(-1)), DIM)
@@ -123,15 +123,15 @@ class DuckScan(Engine):
     def maintain(self) -> None:
         self._cur().execute("checkpoint")
 
-    def search(self, q, cols, k):  # type: ignore[no-untyped-def]
+    def search(self, q, cols, k):
         marks = ",".join("?" * len(cols))
         rows = self._cur().execute(
-            f"select id from t where collection in ({marks}) order by array_cosine_distance(vec, ?::float[{DIM}]) "
+            f"select id from t where collection in ({marks}) order by array_cosine_distance(vec, ?::float[{DIM}]) "  # noqa: S608 - ? marks, DIM
             "limit ?", [*cols, q.tolist(), k]).fetchall()
         return [r[0] for r in rows]
 
-    def delete(self, ids):  # type: ignore[no-untyped-def]
-        self._cur().execute("delete from t where id in (" + ",".join(str(int(i)) for i in ids) + ")")
+    def delete(self, ids):
+        self._cur().execute("delete from t where id in (" + ",".join(str(int(i)) for i in ids) + ")")  # noqa: S608 - int ids
 
     def count(self) -> int:
         return self._cur().execute("select count(*) from t").fetchall()[0][0]

@@ -13,105 +13,26 @@ then exactly one ``done`` carrying the final, checked :class:`Answer`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from collections.abc import Callable, Iterator, Sequence
 
 from seoulai.answer.citations import check_citations
-from seoulai.answer.followup import Plan, is_follow_up, previous_question
+from seoulai.answer.followup import Plan, Turn, is_follow_up, previous_question
 from seoulai.answer.guard import OutputGuard, generate_guarded
+from seoulai.answer.result import Answer, AnswerBuilder, AnswerEvent, Status
 from seoulai.answer.scope import josa, missing_laws, named_laws
 from seoulai.llm import Call, ChatModel, LLMError, Message, StreamInterrupted
-from seoulai.privacy.pii import detect, mask, summary
+from seoulai.privacy.pii import detect, summary
 from seoulai.prompts import boundary, render
-from seoulai.retrieval.hits import Hit, metadata_from_json
+from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.index import SearchIndex
-from seoulai.retrieval.references import Reference
+from seoulai.retrieval.keyword import AnalyzedQuery
 from seoulai.retrieval.query import analyze_query
 
+__all__ = ["NO_EVIDENCE", "Answer", "AnswerEngine", "AnswerEvent", "Status", "Turn", "final_answer"]
+
 NO_EVIDENCE = "근거를 찾지 못했습니다"
-Status = Literal["answered", "no_evidence", "no_citation", "retrieval_only", "out_of_scope", "error"]
-
-
-@dataclass
-class Turn:
-    role: Literal["user", "assistant"]
-    text: str
-
-    @property
-    def role_label(self) -> str:
-        return "질문" if self.role == "user" else "답변"
-
-
-@dataclass
-class Answer:
-    question: str
-    status: Status
-    text: str = ""
-    passages: list[Hit] = field(default_factory=list)
-    cited: list[int] = field(default_factory=list)  # 1-based numbers into passages
-    invalid_citations: list[int] = field(default_factory=list)
-    incomplete: bool = False
-    notice: str = ""  # why there is no (complete) generated answer, in Korean
-    error_code: str | None = None
-    latency_ms: float = 0.0
-    ttft_ms: float | None = None
-    model: str = ""
-    event_id: str = ""  # the usage event of this answer, for feedback
-    masked: str = ""  # what personal data was masked before the model saw the question, e.g. "휴대전화번호 1건"
-    logged_question: str = ""  # the question as it may be logged (masked)
-    searched: str = ""  # the standalone question searched for a follow-up (shown to the person)
-    terms: list[str] = field(default_factory=list)  # the question's words (highlighted in the passages)
-    missing_laws: list[str] = field(default_factory=list)  # laws the question names that are not indexed
-    nearest: str = ""  # the collection of the closest passage, even when none counted as evidence
-
-    def cited_passages(self) -> list[tuple[int, Hit]]:
-        return [(n, self.passages[n - 1]) for n in self.cited]
-
-    def to_store(self) -> dict[str, object]:
-        """What conversation history keeps: everything the page shows, personal data masked."""
-        return {"question": self.logged_question or mask(self.question), "status": self.status,
-                "text": mask(self.text), "cited": self.cited, "invalid": self.invalid_citations,
-                "incomplete": self.incomplete, "notice": self.notice, "error_code": self.error_code,
-                "event_id": self.event_id, "masked": self.masked, "searched": mask(self.searched),
-                "terms": self.terms, "missing_laws": self.missing_laws,
-                "passages": [{**h.to_json(), "text": mask(h.text), "chunk_id": h.chunk_id,
-                              "references": [{**asdict(r), "text": mask(r.text)} for r in h.references]}
-                             for h in self.passages]}
-
-    @classmethod
-    def from_store(cls, data: dict) -> "Answer":  # type: ignore[type-arg]
-        passages = [Hit(source=p["source"], title=p["title"], section=p["section"], page=p.get("page"),
-                        text=p["text"], score=p.get("score", 0.0), collection=p.get("collection", ""),
-                        chunk_id=p.get("chunk_id", ""), effective_date=p.get("effective_date"),
-                        metadata=metadata_from_json(p),  # 종류, 담당부서, 출처 … as the cards showed them
-                        references=tuple(Reference(r["title"], r["section"], r.get("text", ""),
-                                                   r.get("collection", ""), r.get("chunk_id", ""))
-                                         for r in p.get("references", [])))
-                    for p in data.get("passages", [])]
-        return cls(question=data["question"], status=data["status"], text=data.get("text", ""), passages=passages,
-                   cited=list(data.get("cited", [])), invalid_citations=list(data.get("invalid", [])),
-                   incomplete=bool(data.get("incomplete")), notice=data.get("notice", ""),
-                   error_code=data.get("error_code"), event_id=data.get("event_id", ""),
-                   masked=data.get("masked", ""), logged_question=data["question"],
-                   searched=data.get("searched", ""), terms=list(data.get("terms", [])),
-                   missing_laws=list(data.get("missing_laws", [])))
-
-    def to_json(self) -> dict[str, object]:
-        return {"question": self.question, "status": self.status, "answer": self.text,
-                "incomplete": self.incomplete, "notice": self.notice, "searched": self.searched,
-                "missing_laws": self.missing_laws,
-                "citations": [{"n": n, **hit.to_json()} for n, hit in self.cited_passages()],
-                "invalid_citations": self.invalid_citations,
-                "passages": [hit.to_json() for hit in self.passages]}
-
-
-@dataclass
-class AnswerEvent:
-    kind: Literal["passages", "delta", "done"]
-    passages: list[Hit] = field(default_factory=list)
-    text: str = ""
-    answer: Answer | None = None
+# What the caller says when nothing answers (매뉴얼 검색 names the likely 담당 부서): given the analysed question.
+NothingFound = Callable[[AnalyzedQuery], str]
 
 
 class AnswerEngine:
@@ -124,59 +45,63 @@ class AnswerEngine:
         self.privacy = privacy
 
     # -- planning and retrieval -----------------------------------------------------------------------------
-    def plan(self, question: str, history: Sequence[Turn], use_model: bool = True, call: Call | None = None) -> Plan:
-        """A new topic is searched alone; a follow-up with context (rewritten by the model when there is one)."""
-        if not is_follow_up(question, history):
-            return Plan(query=question)
+    def plan(self, question: str, history: Sequence[Turn], use_model: bool = True, call: Call | None = None,
+             analyzed: AnalyzedQuery | None = None) -> Plan:
+        """A new topic is searched alone; a follow-up with context (rewritten by the model when there is one).
+        ``analyzed``: the question's analysis, when the caller has it; a rewritten query is analysed once."""
+        analyzed = analyzed or analyze_query(question)
+        if not is_follow_up(question, history, analyzed):
+            return Plan(query=question, analyzed=analyzed)
         recent = list(history)[-self.history_turns:]
         if use_model and self.chat.configured:
             prompt = [Message("user", render("followup_rewrite.j2", history=recent, question=question,
                                              boundary=boundary()))]
             try:  # shown to the person: the one guard of every model output judges it (an echo is not used)
-                verdict = generate_guarded(self.chat, prompt, call,
-                                           quotable="\n".join([*(t.text for t in recent), question]))
+                verdict = generate_guarded(self.chat, prompt, call, quotable=_said(recent, question))
                 rewritten = [] if verdict.broken else verdict.text.strip().splitlines()
             except LLMError:
                 rewritten = []
             line = rewritten[0].strip().strip('"“”') if rewritten else ""
             if 4 <= len(line) <= 300:
-                return Plan(query=line, follow_up=True, rewritten=line, history=recent)
-        return Plan(query=f"{previous_question(history)} {question}", follow_up=True, history=recent)
+                return Plan(query=line, analyzed=analyze_query(line), follow_up=True, rewritten=line, history=recent)
+        query = f"{previous_question(history)} {question}"
+        return Plan(query=query, analyzed=analyze_query(query), follow_up=True, history=recent)
 
     # -- the answer -----------------------------------------------------------------------------------------------
     def ask(self, question: str, collections: Sequence[str], history: Sequence[Turn] = (),
-            use_model: bool = True, call: Call | None = None,
-            docs: Sequence[str] | None = None) -> Iterator[AnswerEvent]:
-        """``docs`` limits the answer to some documents of the collections (문서 Q&A's chosen documents)."""
+            use_model: bool = True, call: Call | None = None, docs: Sequence[str] | None = None,
+            event_id: str = "", nothing_found: NothingFound | None = None) -> Iterator[AnswerEvent]:
+        """``docs`` limits the answer to some documents of the collections (문서 Q&A's chosen documents);
+        ``event_id`` is the usage event the caller will record it under (feedback refers to it);
+        ``nothing_found`` writes the notice when no passage counts as evidence."""
         started = time.perf_counter()
         self.search.check_question(question)  # before PII detection, planning and analysis
         findings = detect(question)
-        answer = Answer(question=question, status="answered", model=self.chat.name, masked=summary(findings),
-                        logged_question=mask(question, findings))
+        answer = AnswerBuilder(question, self.chat.name, event_id=event_id, masked=summary(findings))
         if findings and self.privacy == "block":
-            yield AnswerEvent("passages", passages=[])
+            yield AnswerEvent("passages")
             answer.status, answer.error_code = "error", "pii_blocked"
             answer.notice = (f"질문에 개인정보({answer.masked})가 있어 처리하지 않았습니다. 개인정보를 지우고 다시 "
                              "질문해 주세요.")
             yield self._done(answer, started)
             return
         plan = self.plan(question, history, use_model, call)
-        analyzed = analyze_query(plan.query)
-        answer.searched, answer.terms = plan.rewritten, list(analyzed.content_terms())
+        answer.searched, answer.terms = plan.rewritten, list(plan.analyzed.content_terms())
         named = named_laws(plan.query)
         answer.missing_laws = missing_laws(named, self.search.titles(collections)) if named else []
         if named and len(answer.missing_laws) == len(named):
-            yield AnswerEvent("passages", passages=[])
+            yield AnswerEvent("passages")
             answer.status = "out_of_scope"
             answer.notice = _missing_notice(answer.missing_laws)
             yield self._done(answer, started)
             return
-        hits = self.search.search(analyzed, collections, self.passages, docs, floor=False)
+        hits = self.search.search(plan.analyzed, collections, self.passages, docs, floor=False)
         answer.nearest = hits[0].collection if hits else ""
         answer.passages = self.search.evidence(plan.query, hits, self.passages)
-        yield AnswerEvent("passages", passages=answer.passages)
+        yield AnswerEvent("passages", passages=tuple(answer.passages))
         if not answer.passages:
-            answer.status, answer.notice = "no_evidence", _nothing_found()
+            answer.status = "no_evidence"
+            answer.notice = nothing_found(plan.analyzed) if nothing_found else _nothing_found()
         elif not use_model or not self.chat.configured:
             answer.status = "retrieval_only"
             answer.notice = ("검색만 보기입니다." if not use_model else
@@ -184,14 +109,15 @@ class AnswerEngine:
         else:
             yield from self._generate(answer, question, plan, started, call)
         if answer.missing_laws and answer.status != "out_of_scope":
-            answer.notice = (answer.notice + " " if answer.notice else "") + _missing_notice(answer.missing_laws)
+            answer.add_notice(_missing_notice(answer.missing_laws))
         yield self._done(answer, started)
 
-    def _generate(self, answer: Answer, question: str, plan: Plan, started: float,
+    def _generate(self, answer: AnswerBuilder, question: str, plan: Plan, started: float,
                   call: Call | None) -> Iterator[AnswerEvent]:
         messages = self.messages(question, answer.passages, plan.history)
+        passages = "\n".join(f"{p.title}\n{p.section}\n{p.text}" for p in answer.passages)
         guard = OutputGuard(messages[0].content + "\n" + messages[1].content,
-                            "\n".join(f"{p.title}\n{p.section}\n{p.text}" for p in answer.passages))
+                            passages + "\n" + _said(plan.history, question))
         received = ""
         stopped: str | None = None
         stream = self.chat.stream(messages, call)
@@ -235,18 +161,30 @@ class AnswerEngine:
         return [Message("system", system), Message("user", user)]
 
     @staticmethod
-    def _done(answer: Answer, started: float) -> AnswerEvent:
-        answer.latency_ms = (time.perf_counter() - started) * 1000
-        return AnswerEvent("done", answer=answer)
+    def _done(answer: AnswerBuilder, started: float) -> AnswerEvent:
+        return AnswerEvent("done", answer=answer.build((time.perf_counter() - started) * 1000))
 
-    def answer(self, question: str, collections: Sequence[str], history: Sequence[Turn] = ()) -> Answer:
+    def answer(self, question: str, collections: Sequence[str], history: Sequence[Turn] = (),
+               call: Call | None = None, event_id: str = "") -> Answer:
         """The whole answer at once (CLI)."""
-        final: Answer | None = None
-        for event in self.ask(question, collections, history):
-            if event.kind == "done":
-                final = event.answer
-        assert final is not None
-        return final
+        return final_answer(self.ask(question, collections, history, call=call, event_id=event_id))
+
+
+def final_answer(events: Iterator[AnswerEvent]) -> Answer:
+    """The answer an event stream ends with (the stream is run to its end)."""
+    final: Answer | None = None
+    for event in events:
+        if event.kind == "done":
+            final = event.answer
+    if final is None:  # ask always ends with one "done": a stream without one is a programming error
+        raise RuntimeError("answer stream ended without a final answer")
+    return final
+
+
+def _said(history: Sequence[Turn], question: str) -> str:
+    """The conversation's own text, as every prompt that carries it may be echoed: the turns the person saw (an
+    earlier answer repeated in the next one is not an echo of instructions) and the question."""
+    return "\n".join([*(t.text for t in history), question])
 
 
 def _nothing_found() -> str:

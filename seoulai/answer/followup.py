@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Literal
 
+from seoulai.retrieval.keyword import AnalyzedQuery
 from seoulai.retrieval.query import analyze_query
-
-if TYPE_CHECKING:
-    from seoulai.answer.engine import Turn
 
 # Words that point back at something said before.
 _REFERRING = re.compile(
@@ -30,24 +28,38 @@ _ELLIPSIS = re.compile(r"^\S{1,12}\s?(?:은|는|이|가|도|만)?\s?(?:요|는�
 SHORT_TERMS = 2
 
 
+@dataclass(frozen=True)
+class Turn:
+    """One side of an earlier exchange, as the next question sees it."""
+
+    role: Literal["user", "assistant"]
+    text: str
+
+    @property
+    def role_label(self) -> str:
+        return "질문" if self.role == "user" else "답변"
+
+
 @dataclass
 class Plan:
     """How one question is searched and answered."""
 
     query: str  # what is searched
+    analyzed: AnalyzedQuery  # the query, analysed once (search and the evidence check share it)
     follow_up: bool = False
     rewritten: str = ""  # the standalone question the model wrote (shown to the person), if any
-    history: list["Turn"] = field(default_factory=list)  # the turns the model sees
+    history: list[Turn] = field(default_factory=list)  # the turns the model sees
 
 
-def is_follow_up(question: str, history: Sequence["Turn"]) -> bool:
+def is_follow_up(question: str, history: Sequence[Turn], analyzed: AnalyzedQuery | None = None) -> bool:
+    """``analyzed``: the question's analysis when the caller has it (it is not analysed a second time)."""
     if not any(t.role == "user" for t in history):
         return False
     text = question.strip()
     if _REFERRING.search(text) or _ELLIPSIS.match(text):
         return True
-    return len(analyze_query(text).content_terms()) <= SHORT_TERMS
+    return len((analyzed or analyze_query(text)).content_terms()) <= SHORT_TERMS
 
 
-def previous_question(history: Sequence["Turn"]) -> str:
+def previous_question(history: Sequence[Turn]) -> str:
     return next((t.text for t in reversed(history) if t.role == "user"), "")

@@ -26,7 +26,7 @@ def system_prompt() -> str:
     return render("documents_system.j2")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Summary:
     title: str
     text: str = ""
@@ -47,23 +47,26 @@ class _Stopped(Exception):
 
 def summarize(title: str, chunks: list[Chunk], chat: ChatModel, window_chars: int = 3500,
               progress: Progress | None = None, call: Call | None = None) -> Summary:
-    summary = Summary(title=title, passages=chunks)
     if not chunks:
-        summary.notice = "요약할 본문이 없습니다."
-        return summary
+        return Summary(title=title, passages=chunks, notice="요약할 본문이 없습니다.")
     if not chat.configured:
-        summary.notice = "언어 모델이 연결되지 않아 요약을 만들 수 없습니다. 아래 문단을 직접 확인하세요."
-        return summary
+        return Summary(title=title, passages=chunks,
+                       notice="언어 모델이 연결되지 않아 요약을 만들 수 없습니다. 아래 문단을 직접 확인하세요.")
     windows = _windows(chunks, window_chars)
     parts: list[str] = []
+    calls = 0
+    stopped_code: str | None = None
+    incomplete = False
+    notice = ""
 
     def ask(prompt: str, quotable: str) -> str:
+        nonlocal calls
         try:
             verdict: Verdict = generate_guarded(chat, [Message("system", system_prompt()), Message("user", prompt)],
                                                 call, quotable)
         except SeoulAIError as error:  # the quota ran out, the model failed: stop with what is done
             raise _Stopped(error.code, error.message) from error
-        summary.calls += 1
+        calls += 1
         if verdict.broken:
             if verdict.text.strip():
                 parts.append(verdict.text)
@@ -84,17 +87,18 @@ def summarize(title: str, chunks: list[Chunk], chat: ChatModel, window_chars: in
                 parts.append(group[0] if len(group) == 1 else ask(
                     render("summary_reduce.j2", title=title, parts=group, boundary=boundary()), "\n".join(group)))
     except _Stopped as stopped:
-        summary.incomplete, summary.error_code = True, stopped.code
+        incomplete, stopped_code = True, stopped.code
         done = f" (부분 요약 {len(parts)}/{len(windows)}까지)" if parts and len(windows) > 1 else ""
-        summary.notice = f"요약을 끝내지 못했습니다{done}. {stopped.notice}"
+        notice = f"요약을 끝내지 못했습니다{done}. {stopped.notice}"
     merged = "\n".join(parts)
     check = check_citations(merged, len(chunks))
-    summary.text, summary.cited, summary.invalid_citations = check.text, check.cited, check.invalid
-    if not check.grounded and not summary.incomplete:
-        summary.notice = "요약에 근거 표시가 없어 확인이 필요합니다."
+    if not check.grounded and not incomplete:
+        notice = "요약에 근거 표시가 없어 확인이 필요합니다."
     if progress:
         progress("완료", 1.0)
-    return summary
+    return Summary(title=title, text=check.text, passages=chunks, cited=check.cited,
+                   invalid_citations=check.invalid, notice=notice, calls=calls, incomplete=incomplete,
+                   error_code=stopped_code)
 
 
 def _groups(parts: list[str], limit: int) -> list[list[str]]:
@@ -117,7 +121,7 @@ def _windows(chunks: list[Chunk], limit: int) -> list[list[dict[str, object]]]:
     current: list[dict[str, object]] = []
     size = 0
     for number, chunk in enumerate(chunks, start=1):
-        item = {"number": number, "page": chunk.page, "section": chunk.section, "text": chunk.text}
+        item: dict[str, object] = {"number": number, "page": chunk.page, "section": chunk.section, "text": chunk.text}
         if current and size + len(chunk.text) > limit:
             windows.append(current)
             current, size = [], 0

@@ -46,7 +46,7 @@ _DIVISION = re.compile(r"제\d+절\s")
 _TRAILING_NOTE = re.compile(r"(?<!\s)\s*<[^<>]*>\s*$")  # from the start of a blank run only: linear
 # A chunker that packs sentences joins them with a space; the line breaks before ① and "3." come back here.
 _RELINE = re.compile(r"(?:(?<=[!?。다요음함됨>])|(?<=\D\.)) (?=[\u2460-\u2473\u3251-\u325f]|\d{1,3}\.(?!\d))")
-Listener = Callable[[dict[str, str]], None]
+Listener = Callable[[dict[str, str]], object]  # what a listener returns is not read
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ class OrgSource:
             if generation != self._generation:
                 try:
                     chart = self._build(generation)
-                except Exception:  # noqa: BLE001 - an unreadable rule means the fallback chart, not an outage
+                except Exception:  # an unreadable rule means the fallback chart, not an outage
                     log.exception("org chart not rebuilt from the shared library; using the fallback chart")
                     chart, self._from_rule = self._fallback, False
                 if self._from_rule:
@@ -255,15 +255,15 @@ class OrgSource:
             for listener in self._listeners:
                 try:
                     listener(renames)
-                except Exception:  # noqa: BLE001 - one follower failing must not keep the new chart away
+                except Exception:  # one follower failing must not keep the new chart away
                     log.exception("following the reorganisation failed in %r", listener)
         return chart
 
     def _generation_now(self) -> str | None:
-        assert self.index is not None  # noqa: S101 - current() checked it
+        assert self.index is not None  # current() checked it
         try:
             return self.index.collection(self.shared).current()
-        except Exception:  # noqa: BLE001 - a broken or missing library means the fallback chart, not an outage
+        except Exception:  # a broken or missing library means the fallback chart, not an outage
             log.exception("shared collection %s unreadable; using the fallback org chart", self.shared)
             return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -58,7 +59,7 @@ class OrgChart:
                              code="bad_org_chart") from exc
         units: list[Unit] = []
 
-        def walk(node: dict, prefix: str) -> int:
+        def walk(node: Any, prefix: str) -> int:  # YAML as read: checked here
             if not isinstance(node, dict) or not node.get("name"):
                 raise InputError(f"조직도 항목에 name이 없습니다: {node!r}", code="bad_org_chart")
             path = f"{prefix}/{node['name']}" if prefix else str(node["name"])

@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from seoulai.auth.orgchart import OrgChart
 from seoulai.auth.people import Person
+from seoulai.auth.reorg import RenameBook
 from seoulai.auth.roles import Role
 from seoulai.errors import InputError
 
-if TYPE_CHECKING:
-    from seoulai.auth.org_rule import OrgSource
 
 DEPT = "dept:"
 USER = "user:"
 _MAX_NAME = 80  # collection names become folder names: 80 Hangul syllables stay under 255 bytes
 
 
+class ChartSource(Protocol):
+    """Where the chart in force comes from when it follows the library (seoulai.auth.org_rule.OrgSource)."""
+
+    book: RenameBook  # the renames and merges seen since the chart was first read
+
+    def current(self) -> OrgChart: ...
+
+
 class Policy:
-    def __init__(self, org: "OrgChart | OrgSource", shared: str) -> None:
+    def __init__(self, org: OrgChart | ChartSource, shared: str) -> None:
         # A fixed chart, or the source that follows the organisation rule in the library (re-read per request).
         self.source = org
         self.shared = shared
@@ -177,6 +184,11 @@ class Policy:
     @staticmethod
     def sees_template_problems(person: Person) -> bool:
         return person.role is Role.ADMIN
+
+    def may_share_draft(self, person: Person, department: str) -> bool:
+        """Drafts are shared only inside one 과: ``person`` may be named on, or open, a draft shared in
+        ``department`` only while both are the same unit of the chart in force (a transfer ends the access)."""
+        return self.current_department(person.department) == self.current_department(department)
 
     def admin_pages(self, person: Person) -> list[str]:
         """The 관리 pages a person's navigation shows, in order."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from seoulai.auth.orgchart import OrgChart, Unit
+from seoulai.text.times import today_in_seoul
 
 log = logging.getLogger(__name__)
 MIN_SHARE = 0.5
@@ -116,7 +117,7 @@ class RenameBook:
             return {old: str(entry["new"]) for old, entry in self._load().items()}
 
     def add(self, renames: dict[str, str], when: date | None = None) -> None:
-        stamp = (when or date.today()).isoformat()
+        stamp = (when or today_in_seoul()).isoformat()
         with self._lock:
             current = dict(self._load())
             for old, new in renames.items():

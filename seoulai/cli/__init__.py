@@ -15,7 +15,7 @@ from pathlib import Path
 from seoulai.cli.commands import (Handler, _fail, _KoreanParser, cmd_ask, cmd_demo_library, cmd_doctor, cmd_draft,
                                   cmd_department, cmd_extract, cmd_ingest, cmd_org, cmd_pii_mask, cmd_search,
                                   cmd_usage_demo, cmd_usage_summary, cmd_users)
-from seoulai.config import Settings
+from seoulai.config import Settings, load_settings
 from seoulai.errors import SeoulAIError
 
 
@@ -141,10 +141,10 @@ def _configure_logging(verbose: bool, settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.settings = Settings()
-    _configure_logging(args.verbose, args.settings)
     handler: Handler = args.handler
     try:
+        args.settings = load_settings()  # a misspelled name or a bad value is bad input too (exit 2)
+        _configure_logging(args.verbose, args.settings)
         return handler(args)
     except SeoulAIError as error:
         return _fail(error, getattr(args, "json", False))

@@ -64,7 +64,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 class _KoreanParser(argparse.ArgumentParser):
     """argparse with its usage errors explained in Korean (exit code 2, as for any bad input)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> None:  # type: ignore[override]  # exits too
         self.print_usage(sys.stderr)
         sys.stderr.write(f"오류: 명령을 잘못 입력했습니다 ({message}). `{self.prog} --help`로 사용법을 확인하세요.\n")
         raise SystemExit(2)
@@ -343,9 +343,9 @@ def cmd_draft(args: argparse.Namespace) -> int:
     draft = Draft(services.drafting.find_template(args.template), parse_fields(args.field))
     if args.collection:
         query = draft.fields.get("title", "") + " " + draft.fields.get("facts", "")
-        draft.references = services.manuals.search_collections(_collections(args.collection), query, 5)
-    services.drafting.generate_all(operator, draft)
-    draft.add_end_mark()
+        draft = services.drafting.choose_references(draft, services.manuals.search_collections(
+            _collections(args.collection), query, 5))
+    draft = services.drafting.add_end_mark(services.drafting.generate_all(operator, draft))
     path = Path(args.export)
     path.write_bytes(services.drafting.render(draft, path.suffix.lower().lstrip(".")))
     template = draft.template

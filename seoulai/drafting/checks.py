@@ -6,14 +6,13 @@ import re
 from dataclasses import dataclass
 
 from seoulai.answer.citations import check_citations
-from seoulai.drafting.draft import Draft
+from seoulai.drafting.content import DraftContent
+from seoulai.drafting.symbols import item_level, opening_level
 from seoulai.privacy.pii import detect, summary
 
 # Dates written otherwise than the 공문서 style "2025. 7. 16.".
 _OTHER_DATES = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{4}/\d{1,2}/\d{1,2}\b|\b\d{4}\.\d{1,2}\.\d{1,2}\b"
                           r"|\b\d{4}\.\s?0\d\.\s?\d{1,2}\.|\b\d{4}\. \d{1,2}\. 0\d\.")
-_LETTER_SYMBOLS = [re.compile(p) for p in (r"^\d+\.\s", r"^[가-하]\.\s", r"^\d+\)\s", r"^[가-하]\)\s", r"^\(\d+\)\s",
-                                           r"^\([가-하]\)\s")]
 
 
 @dataclass
@@ -23,7 +22,7 @@ class Issue:
     message: str
 
 
-def check_draft(draft: Draft) -> list[Issue]:
+def check_draft(draft: DraftContent) -> list[Issue]:
     issues: list[Issue] = []
     rules = draft.template.format
     for section in draft.template.sections:
@@ -35,8 +34,8 @@ def check_draft(draft: Draft) -> list[Issue]:
                 issues.append(Issue("warning", section.title,
                                     f"날짜 '{match.group(0)}'은(는) '2025. 7. 16.' 형식으로 쓰세요."))
         if rules.hierarchy and section.kind == "generated":
-            start = 0 if section.heading else -1  # a part printed under its own □ line starts one level down
-            issues += [Issue("warning", section.title, m) for m in hierarchy_problems(text, rules.hierarchy, start)]
+            opening = opening_level(draft.template.id, section.heading)
+            issues += [Issue("warning", section.title, m) for m in hierarchy_problems(text, rules.hierarchy, opening)]
         found = detect(text)
         if section.kind == "contact_table":
             # The 담당 table's office numbers and mail are public by design; a personal mobile or 주민등록번호 is not.
@@ -55,13 +54,14 @@ def check_draft(draft: Draft) -> list[Issue]:
     return issues
 
 
-def hierarchy_problems(text: str, symbols: list[str], start: int = -1) -> list[str]:
-    """Each item symbol must come under the one before it in the hierarchy (□ → ○ → - → ·, 1. → 가. → ...)."""
+def hierarchy_problems(text: str, symbols: list[str], opening: int = 0) -> list[str]:
+    """Each item symbol must come under the one before it in the hierarchy (□ → ○ → - → ·, 1. → 가. → ...); the
+    first item may stand as deep as ``opening`` (symbols.opening_level)."""
     problems: list[str] = []
-    deepest = start
+    deepest = opening - 1
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        level = _level(line, symbols)
+        level = item_level(line, symbols)
         if level is None:
             continue
         if level > deepest + 1:
@@ -71,22 +71,7 @@ def hierarchy_problems(text: str, symbols: list[str], start: int = -1) -> list[s
     return problems
 
 
-def _level(line: str, symbols: list[str]) -> int | None:
-    if symbols and symbols[0] == "1.":
-        for index, pattern in enumerate(_LETTER_SYMBOLS[: len(symbols)]):
-            if pattern.match(line):
-                return index
-        return None
-    for index, symbol in enumerate(symbols):
-        if line.startswith(symbol + " ") or (line.startswith(symbol) and len(line) > len(symbol) and
-                                             line[len(symbol)] != symbol):
-            if symbol == "-" and re.match(r"^-\d", line):
-                return None
-            return index
-    return None
-
-
-def end_mark_problems(draft: Draft) -> list[Issue]:
+def end_mark_problems(draft: DraftContent) -> list[Issue]:
     """공문: the text ends with "끝." — after the 붙임 list if there is one, otherwise after the body."""
     attachments = draft.sections.get("attachments", "").strip()
     body = draft.sections.get("body", "").strip()
@@ -103,7 +88,7 @@ def end_mark_problems(draft: Draft) -> list[Issue]:
     return []
 
 
-def add_end_mark(draft: Draft) -> None:
+def add_end_mark(draft: DraftContent) -> None:
     """Put "  끝." where the rules want it (after 붙임, else after the body), removing misplaced ones."""
     if not draft.template.format.end_mark:
         return

@@ -2,44 +2,66 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from seoulai.prompts import boundary, render
+from seoulai.drafting import checks
+from seoulai.drafting.checks import Issue
+from seoulai.drafting.layout import visible_text
 from seoulai.drafting.template import PROMPTS, DraftTemplate, TemplateSection
 from seoulai.errors import InputError
 from seoulai.llm import Call, ChatModel, Message
+from seoulai.prompts import boundary, render
 from seoulai.retrieval.hits import Hit
 
-if TYPE_CHECKING:
-    from seoulai.drafting.checks import Issue
 
-
-
-@dataclass
+@dataclass(frozen=True)
 class Draft:
+    """A draft is never changed in place: each change (``with_…``, and DraftingService's methods a page calls)
+    returns a new Draft with its own copies of the dicts, so the draft a page kept stays what it was. Read a
+    draft's dicts and lists, never write to them."""
+
     template: DraftTemplate
     fields: dict[str, str]
     sections: dict[str, str] = field(default_factory=dict)
     references: list[Hit] = field(default_factory=list)
     versions: dict[str, list[str]] = field(default_factory=dict)  # earlier texts of each section, oldest first
 
-    def keep_version(self, section_id: str) -> None:
+    def changed(self, **values: Any) -> "Draft":
+        """A copy (its own dicts and lists) with ``values`` in place of those fields."""
+        copied = {"fields": dict(self.fields), "sections": dict(self.sections), "references": list(self.references),
+                  "versions": {k: list(v) for k, v in self.versions.items()}}
+        return replace(self, **{**copied, **values})
+
+    def with_field(self, name: str, value: str) -> "Draft":
+        return self.changed(fields={**self.fields, name: value})
+
+    def with_section(self, section_id: str, text: str) -> "Draft":
+        return self.changed(sections={**self.sections, section_id: text})
+
+    def with_version(self, section_id: str) -> "Draft":
         """Before a section is written again, keep what it says now (다시 생성 can be undone)."""
-        current = self.sections.get(section_id, "").strip()
-        history = self.versions.setdefault(section_id, [])
+        draft = self.changed()
+        current = draft.sections.get(section_id, "").strip()
+        history = draft.versions.setdefault(section_id, [])
         if current and (not history or history[-1] != current):
             history.append(current)
+        return draft
 
-    def restore(self, section_id: str, index: int) -> None:
-        """Bring back an earlier version (the one shown now is kept among the versions)."""
+    def with_generated(self, section_id: str, text: str) -> "Draft":
+        """A section written anew; what it said before is kept among its versions."""
+        return self.with_version(section_id).with_section(section_id, text.strip())
+
+    def restored(self, section_id: str, index: int) -> "Draft":
+        """An earlier version brought back (the one shown now is kept among the versions)."""
         history = self.versions.get(section_id, [])
         if not 0 <= index < len(history):
             raise InputError("되돌릴 판이 없습니다.", code="no_version")
-        chosen = history.pop(index)
-        self.keep_version(section_id)
-        self.sections[section_id] = chosen
+        chosen = history[index]
+        draft = self.changed(versions={**self.versions, section_id: history[:index] + history[index + 1:]})
+        return draft.with_version(section_id).with_section(section_id, chosen)
 
     def to_store(self) -> dict[str, Any]:
         return {"template": self.template.id, "fields": self.fields, "sections": self.sections,
@@ -62,27 +84,23 @@ class Draft:
     def missing_fields(self) -> list[str]:
         return [f.label for f in self.template.fields if f.required and not self.fields.get(f.name, "").strip()]
 
-    def fill_fixed(self) -> None:
+    def with_fixed(self) -> "Draft":
         """Sections made from the fields alone (title, 보도 시점, 수신, contact table, 붙임)."""
-        for section in self.template.sections:
-            if section.kind != "generated":
-                self.sections[section.id] = fixed_text(section, self.fields)
+        fixed = {s.id: fixed_text(s, self.fields) for s in self.template.sections if s.kind != "generated"}
+        return self.changed(sections={**self.sections, **fixed})
 
-    def check(self) -> list["Issue"]:
+    def check(self) -> list[Issue]:
         """The rule checks before export (required parts, dates, item symbols, 끝., PII, citations)."""
-        from seoulai.drafting.checks import check_draft
+        return checks.check_draft(self)
 
-        return check_draft(self)
-
-    def add_end_mark(self) -> None:
-        from seoulai.drafting.checks import add_end_mark
-
-        add_end_mark(self)
+    def with_end_mark(self) -> "Draft":
+        """'끝.' where the 공문서 format puts it (the checks place it in a copy)."""
+        draft = self.changed()
+        checks.add_end_mark(draft)
+        return draft
 
     def text(self) -> str:
         """The whole draft as plain text, the lines an export shows (copy to the clipboard, or paste into 한글)."""
-        from seoulai.drafting.layout import visible_text
-
         return visible_text(self)
 
 
@@ -105,14 +123,12 @@ def fixed_text(section: TemplateSection, values: dict[str, str]) -> str:
     return ""
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
 
 
 def _names(template: str) -> list[str]:
-    import string
-
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
@@ -141,14 +157,9 @@ class DraftEngine:
         return section
 
     def stream_section(self, draft: Draft, section_id: str, revise: str = "", call: Call | None = None) -> Iterator[str]:
-        """Stream one generated section; the text is stored on the draft when the stream ends."""
+        """Stream one generated section (the caller keeps the text: ``draft.with_generated``)."""
         section = self.section_to_generate(draft, section_id)
-        received: list[str] = []
-        for delta in self.chat.stream(self.prompt(draft, section, revise), call):
-            received.append(delta)
-            yield delta
-        draft.keep_version(section_id)
-        draft.sections[section_id] = "".join(received).strip()
+        yield from self.chat.stream(self.prompt(draft, section, revise), call)
 
 
 

@@ -1,16 +1,17 @@
 """Draft templates are data: one YAML file per document type (fields, sections, prompts, format rules).
 
 Administrators add a type by dropping a YAML file into the templates folder (SEOULAI_DRAFTING__TEMPLATES_DIR);
-a malformed file is refused with a Korean message naming the line.
+a malformed file is refused with a Korean message naming the line, and so is a key none of these models has (a
+misspelled ``requird:`` would otherwise be dropped and the field quietly become optional).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from seoulai.errors import InputError
 
@@ -18,7 +19,11 @@ BUILTIN = Path(__file__).parent / "templates"
 PROMPTS = Path(__file__).parent / "prompts"
 
 
-class TemplateField(BaseModel):
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TemplateField(_Strict):
     name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
     label: str
     step: str = ""
@@ -28,7 +33,7 @@ class TemplateField(BaseModel):
     examples: list[str] = Field(default_factory=list)
 
 
-class TemplateSection(BaseModel):
+class TemplateSection(_Strict):
     id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
     title: str
     kind: Literal["fields", "field_list", "generated", "contact_table", "attachments"]
@@ -45,7 +50,7 @@ class TemplateSection(BaseModel):
     fields: list[str] = Field(default_factory=list)
 
 
-class FormatRules(BaseModel):
+class FormatRules(_Strict):
     date_style: Literal["dotted", "any"] = "dotted"
     hierarchy: list[str] = Field(default_factory=list)
     end_mark: bool = False
@@ -54,7 +59,7 @@ class FormatRules(BaseModel):
     closing: str = ""  # 공문: the 발신 명의 it ends with
 
 
-class DraftTemplate(BaseModel):
+class DraftTemplate(_Strict):
     id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
     name: str
     description: str = ""
@@ -96,8 +101,8 @@ def load_template(path: Path) -> DraftTemplate:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f"{mark.line + 1}번째 줄" if mark else "위치 모름"
-        raise InputError(f"서식 파일 {path.name}의 {line}에 YAML 오류가 있습니다: {getattr(exc, 'problem', exc)}",
+        at = f"{mark.line + 1}번째 줄" if mark else "위치 모름"
+        raise InputError(f"서식 파일 {path.name}의 {at}에 YAML 오류가 있습니다: {getattr(exc, 'problem', exc)}",
                          code="bad_template") from exc
     try:
         return DraftTemplate.model_validate(data)
@@ -106,8 +111,25 @@ def load_template(path: Path) -> DraftTemplate:
         line = _line_of(tree, list(error["loc"]))
         where = f"{line}번째 줄" if line else "파일 전체"
         field = ".".join(str(p) for p in error["loc"]) or "(최상위)"
+        if error["type"] == "extra_forbidden":
+            *parent, key = error["loc"]
+            raise InputError(f"서식 파일 {path.name}의 {where}에 알 수 없는 항목 '{key}'이(가) 있습니다. 철자를 "
+                             f"확인하세요 (가능한 항목: {', '.join(_model_at(parent).model_fields)}).",
+                             code="bad_template") from exc
         raise InputError(f"서식 파일 {path.name}의 {where}({field})가 올바르지 않습니다: {error['msg']}",
                          code="bad_template") from exc
+
+
+def _model_at(loc: list[Any]) -> type[BaseModel]:
+    """The model that reads the mapping at a pydantic error location (``["sections", 2]``: a TemplateSection)."""
+    model: type[BaseModel] = DraftTemplate
+    for key in loc:
+        field = model.model_fields.get(key) if isinstance(key, str) else None
+        if field is not None:
+            inner = [a for a in (field.annotation, *get_args(field.annotation))
+                     if isinstance(a, type) and issubclass(a, BaseModel)]
+            model = inner[0] if inner else model
+    return model
 
 
 def _line_of(node: Any, loc: list[Any]) -> int | None:

@@ -191,7 +191,7 @@ def _chunk_statute(blocks: list[Block], out: _Builder, params: ChunkParams, titl
             flush_article()  # "제3조 삭제 <2020.1.16>" on one line (PDF, HWP): the stub ends the article before it
             flush_loose()
             continue
-        if split is not None and (block.kind == "heading" or ARTICLE.match(block.text).group(3) is not None):  # type: ignore[union-attr]
+        if split is not None and (block.kind == "heading" or ARTICLE.match(block.text).group(3) is not None):  # type: ignore[union-attr]  # split: matched
             flush_article()
             flush_loose()
             article, first = split

@@ -66,7 +66,7 @@ class _Table:
 def read_hwp(path: Path, max_chars: int) -> Document:
     try:
         ole = olefile.OleFileIO(str(path))
-    except Exception as exc:  # noqa: BLE001 - olefile raises OSError, ValueError, struct errors on damage
+    except Exception as exc:  # olefile raises OSError, ValueError, struct errors on damage
         raise IngestError("corrupt", type(exc).__name__) from exc
     with ole:
         props = _check_header(ole)

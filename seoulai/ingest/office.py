@@ -17,7 +17,7 @@ def read_docx(path: Path, max_chars: int) -> Document:
 
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises KeyError/ValueError/BadZipFile alike
+    except Exception as exc:  # python-docx raises KeyError/ValueError/BadZipFile alike
         raise IngestError("corrupt", type(exc).__name__) from exc
     blocks: list[Block] = []
     for item in document.iter_inner_content():
@@ -66,7 +66,7 @@ def read_xlsx(path: Path, max_chars: int) -> Document:
 
     try:
         workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise IngestError("corrupt", type(exc).__name__) from exc
     blocks: list[Block] = []
     try:
@@ -113,7 +113,7 @@ def read_pptx(path: Path, max_chars: int) -> Document:
 
     try:
         deck = pptx.Presentation(str(path))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise IngestError("corrupt", type(exc).__name__) from exc
     blocks: list[Block] = []
     for number, slide in enumerate(deck.slides, start=1):

@@ -24,7 +24,7 @@ def read_pdf(path: Path, max_chars: int, max_pages: int) -> Document:
 
     try:
         pdf = pdfplumber.open(str(path), password="")
-    except Exception as exc:  # noqa: BLE001 - pdfplumber wraps pdfminer's many error types in one
+    except Exception as exc:  # pdfplumber wraps pdfminer's many error types in one
         if _caused_by(exc, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
             raise IngestError("encrypted") from exc
         raise IngestError("corrupt", type(_root(exc)).__name__) from exc
@@ -74,9 +74,9 @@ def _root(exc: BaseException) -> BaseException:
 
 def _page_blocks(page: "object", number: int) -> list[Block]:
     """Ruled tables become table blocks (rows as "a | b"); the rest of the page is read as lines."""
-    tables = [t for t in page.find_tables() if len(t.rows) >= 2]  # type: ignore[attr-defined]
+    tables = [t for t in page.find_tables() if len(t.rows) >= 2]  # type: ignore[attr-defined]  # a pdfplumber Page
     if not tables:
-        return [Block(line, page=number) for line in _paragraphs(page.extract_text() or "")]  # type: ignore[attr-defined]
+        return [Block(line, page=number) for line in _paragraphs(page.extract_text() or "")]  # type: ignore[attr-defined]  # a pdfplumber Page
     boxes = [t.bbox for t in tables]
 
     def outside(obj: dict) -> bool:
@@ -86,7 +86,7 @@ def _page_blocks(page: "object", number: int) -> list[Block]:
 
     # Reading order: text above each table, then the table, by vertical position.
     items: list[tuple[float, Block]] = []
-    rest = page.filter(lambda obj: obj.get("object_type") != "char" or outside(obj))  # type: ignore[attr-defined]
+    rest = page.filter(lambda obj: obj.get("object_type") != "char" or outside(obj))  # type: ignore[attr-defined]  # a pdfplumber Page
     for line in rest.extract_text_lines():
         text = line["text"].strip()
         if text:

@@ -78,7 +78,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if end < 0:
         return {}, text
     try:
-        raw = yaml.load(text[3:end], Loader=_LOADER)  # noqa: S506 - a safe loader
+        raw = yaml.load(text[3:end], Loader=_LOADER)  # a safe loader
     except yaml.YAMLError:
         return {}, text
     body = text[end + 4 :].split("\n", 1)[1] if "\n" in text[end + 4 :] else ""

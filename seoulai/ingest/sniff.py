@@ -66,7 +66,7 @@ def _ole_kind(path: Path) -> str:
             names = {"/".join(entry) for entry in ole.listdir()}
     except IngestError:
         raise
-    except Exception as exc:  # noqa: BLE001 - olefile raises OSError, ValueError, struct errors on damage
+    except Exception as exc:  # olefile raises OSError, ValueError, struct errors on damage
         raise IngestError("corrupt", "파일이 중간에 잘렸습니다" if "incomplete" in str(exc) else type(exc).__name__) from exc
     if "EncryptedPackage" in names:  # OOXML encrypted by Office: an OLE wrapper around the zip
         raise IngestError("encrypted")

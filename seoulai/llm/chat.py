@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from seoulai.llm.failures import LLMError, translate
 from seoulai.privacy.pii import mask
 
 if TYPE_CHECKING:
+    from llama_index.core.base.llms.types import ChatMessage
     from llama_index.core.llms import LLM
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class ChatModel:
             if not self._built:
                 try:
                     self._llm = self._builder()
-                except Exception as exc:  # misconfiguration must not take the app down
+                except Exception as exc:  # noqa: BLE001 - misconfiguration must not take the app down
                     log.error("could not build the chat model: %s", exc)
                     self._build_error = LLMError("llm_error", detail=str(exc))
                 self._built = True
@@ -133,8 +134,9 @@ class ChatModel:
             return False
         return True
 
-    def stream(self, messages: Sequence[Message], call: Call | None = None) -> Iterator[str]:
-        """Yield text deltas; raise LLMError (StreamInterrupted once text has arrived).
+    def stream(self, messages: Sequence[Message], call: Call | None = None) -> Generator[str, None, None]:
+        """Yield text deltas; raise LLMError (StreamInterrupted once text has arrived). A generator: a caller that
+        stops early closes it, which ends the model's request.
 
         Every message is bounded and masked here, once, whatever the caller put in it; the request is charged to
         ``call`` just before it goes out.
@@ -168,7 +170,7 @@ class ChatModel:
         return "".join(self.stream(messages, call))
 
 
-def _to_llama(messages: Sequence[Message]) -> list:
+def _to_llama(messages: Sequence[Message]) -> list[ChatMessage]:
     from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
     roles = {"system": MessageRole.SYSTEM, "user": MessageRole.USER, "assistant": MessageRole.ASSISTANT}

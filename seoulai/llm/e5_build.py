@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from seoulai.llm.e5_weights import (_BLOCK, BUILD, FLOAT_PRODUCTS, MODEL, QK, EmbedderBuildError, Q4File,  # noqa: F401
+from seoulai.llm.e5_weights import (_BLOCK, BUILD, FLOAT_PRODUCTS, MODEL, QK, EmbedderBuildError, Q4File,
                                     Tokenizer, dequantize_q4, read_q4, source_path)
 
 class _Graph:

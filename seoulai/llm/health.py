@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 State = Literal["ok", "down", "missing_model", "disabled", "misconfigured"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ComponentStatus:
     """The state of one role (chat model or embedder)."""
 
@@ -32,7 +32,7 @@ class ComponentStatus:
         return self.state == "ok"
 
 
-@dataclass
+@dataclass(frozen=True)
 class HealthReport:
     llm: ComponentStatus
     embed: ComponentStatus

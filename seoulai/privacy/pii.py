@@ -170,7 +170,7 @@ def mask_log_records() -> None:
     previous = logging.getLogRecordFactory()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        record = previous(*args, **kwargs)
         if record.name.startswith("seoulai"):
             try:
                 record.msg, record.args = mask(record.getMessage()), ()

@@ -136,7 +136,7 @@ class VectorFiller:
             except SeoulAIError as error:  # the embedder or the vector store is away: try again later
                 self.status.error = error.message
                 log.warning("vector filler paused: %s", error.message)
-            except Exception as exc:  # noqa: BLE001 - a background helper must never take the app down
+            except Exception as exc:  # a background helper must never take the app down
                 self.status.error = str(exc)
                 log.exception("vector filler failed")
             self._wake.wait(self.interval)

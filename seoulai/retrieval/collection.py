@@ -286,13 +286,6 @@ class Collection:
             os.rename(self.root, root)
         self._view = None
 
-    def drop(self) -> None:
-        """Delete the whole collection (e.g. a person's expired uploads)."""
-        with self._write_lock():
-            for path in self.root.iterdir():
-                if path.name != ".lock":
-                    shutil.rmtree(path) if path.is_dir() else path.unlink()
-        self._view = None
 
 
 def _departed(old: ChunkStore, new_generation: Path, report: ChangeReport) -> Iterator[Chunk]:
@@ -373,7 +366,8 @@ class _CitationGraph:
                 self.cited[(target, cited_article)] = self.cited.get((target, cited_article), 0) + 1
 
     def save(self, path: Path, family_index: dict[str, int]) -> None:
-        counts = np.array([self.cited.get(key, 0) if key[1] else 0 for key in self.keys], dtype=np.float32)
+        counts = np.array([self.cited.get((title, article), 0) if article else 0 for title, article in self.keys],
+                          dtype=np.float32)
         np.save(path / "prior.npy", np.log1p(counts).astype(np.float32))
         np.save(path / "addenda.npy", np.frombuffer(self.addenda, dtype=np.uint8).astype(bool))
         np.save(path / "duty.npy", np.frombuffer(self.duty, dtype=np.uint8).astype(bool))

@@ -93,7 +93,7 @@ class DenseIndex:
         if unique:
             try:
                 fresh = dict(zip(unique, self.embedder.get_text_embedding_batch(unique)))
-            except Exception as exc:  # noqa: BLE001 - any backend failure becomes a Korean LLMError
+            except Exception as exc:  # any backend failure becomes a Korean LLMError
                 raise translate(exc) from exc
             self.cache.put(unique, [fresh[t] for t in unique], keep)
             known.update((i, fresh[texts[i]]) for i in range(len(texts)) if i not in known)
@@ -134,9 +134,6 @@ class DenseIndex:
     def delete(self, chunk_ids: Sequence[str]) -> None:
         self.store.delete_ids([point_id(c) for c in chunk_ids])
 
-    def delete_collection(self, collection: str) -> None:
-        self.store.delete_collection(collection)
-
     def rename_collection(self, old: str, new: str) -> None:
         self.store.rename_collection(old, new)
 
@@ -157,7 +154,7 @@ class DenseIndex:
             return []
         try:
             vector = self.embedder.get_query_embedding(query)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise translate(exc) from exc
         # Points written before names were keyed carry the plain name: both match until they are embedded again.
         keys = None if docs is None else [*map(source_key, docs), *docs]

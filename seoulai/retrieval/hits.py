@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from seoulai.retrieval.references import Reference
+from seoulai.text.times import today_in_seoul  # the day a 시행일 is compared with: Seoul's
 
-# Korea keeps no daylight saving time: a fixed +9 offset is Asia/Seoul without needing a tz database installed.
-SEOUL = timezone(timedelta(hours=9), "Asia/Seoul")
 # The document metadata a hit carries in its JSON, beside 시행일자 and 시행 예정 (Chunk.metadata keys).
 DOCUMENT_KEYS = ("종류", "공포번호", "공포일자", "제개정구분", "담당부서", "소관부처", "출처")
-
-
-def today_in_seoul() -> date:
-    return datetime.now(SEOUL).date()
 
 
 def is_pending(effective: str | None, today: date | None = None) -> bool:
@@ -36,9 +31,10 @@ def metadata_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: data[key] for key in DOCUMENT_KEYS if data.get(key)}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hit:
-    """A retrieved passage in the contract format of DESIGN.md, plus where it lives."""
+    """A retrieved passage in the contract format of DESIGN.md, plus where it lives. Frozen: the services return it
+    to the screens, and a step that adds to it (relevance, references) makes a copy (dataclasses.replace)."""
 
     source: str
     title: str

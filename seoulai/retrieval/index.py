@@ -21,7 +21,7 @@ import numpy as np
 from seoulai.progress import Progress
 from seoulai.config import Settings
 from seoulai.errors import InputError
-from seoulai.ingest.chunking import ChunkParams, chunk_document
+from seoulai.ingest.chunking import ChunkParams, chunk_document, effective_date
 from seoulai.ingest.failures import IngestError
 from seoulai.ingest.types import Chunk
 from seoulai.ingest.pool import ParserPool
@@ -260,7 +260,8 @@ class SearchIndex:
     # -- ingestion ---------------------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], collection: str, department: str | None = None,
                owner: str | None = None, progress: Progress | None = None,
-               sources: dict[Path, str] | None = None, vectors: bool | None = None) -> IngestReport:
+               sources: dict[Path, str] | None = None, vectors: bool | None = None,
+               effective: dict[str, str] | None = None) -> IngestReport:
         """Parse, chunk and index files (and folders) into a collection, in one keyword-index generation; unchanged
         files are skipped.
 
@@ -298,6 +299,8 @@ class SearchIndex:
                     if isinstance(result, IngestError):
                         failed[source] = result
                         continue
+                    if (given := (effective or {}).get(source)) and effective_date(result) is None:
+                        result.metadata["시행일자"] = given  # the 시행일 a person entered; one the file states wins
                     if result.metadata.get("partial"):
                         partial[source] = str(result.metadata["partial"])
                     chunks = chunk_document(result, source, collection, params)
@@ -311,23 +314,21 @@ class SearchIndex:
         changes = target.apply(prepared(), progress=stage, gone=self._forget)
         report = IngestReport(collection, changes, failed, partial)
         if vectors:
-            self._sync_vectors(report, progress)
+            report = self._sync_vectors(report, progress)
         elif self.dense is not None and changes.changed:
             self._drop_vectors(report)
-            report.vectors_pending = sum(1 for _ in target.chunks_of(changes.added + changes.replaced))
+            report = replace(report, vectors_pending=sum(1 for _ in target.chunks_of(changes.added + changes.replaced)))
             if self._background is not None:
                 self._background()
             else:
-                report.vector_error = "의미 검색 색인은 앱이 실행되면 뒤에서 채웁니다."
+                report = replace(report, vector_error="의미 검색 색인은 앱이 실행되면 뒤에서 채웁니다.")
         if progress:
             progress("완료", 1.0)
         return report
 
     def remove_documents(self, collection: str, docs: Iterable[str]) -> IngestReport:
         changes = self.collection(collection).apply([], remove=set(docs), gone=self._forget)
-        report = IngestReport(collection, changes)
-        self._sync_vectors(report, None)
-        return report
+        return self._sync_vectors(IngestReport(collection, changes), None)
 
     def reindex_vectors(self, collection: str, progress: Progress | None = None) -> int:
         """Embed every chunk of the collection that has no vector yet (after the embedder was down)."""
@@ -373,20 +374,21 @@ class SearchIndex:
         except (LLMError, VectorStoreError) as error:
             log.error("old vectors of %s not removed yet: %s", report.collection, error.code)
 
-    def _sync_vectors(self, report: IngestReport, progress: Progress | None) -> None:
+    def _sync_vectors(self, report: IngestReport, progress: Progress | None) -> IngestReport:
+        """The report with the vectors written (or why not: the keyword index is live either way)."""
         if self.dense is None or not report.changes.changed:
-            return
+            return report
         try:
             self.dense.delete(report.changes.removed_chunk_ids)
             new_docs = report.changes.added + report.changes.replaced
             if progress and new_docs:
                 progress("의미 검색 색인", 0.92)
             chunks = list(self.collection(report.collection).chunks_of(new_docs))
-            report.vectors = self.dense.upsert(report.collection, chunks)
+            return replace(report, vectors=self.dense.upsert(report.collection, chunks))
         except (LLMError, VectorStoreError) as error:
             # The keyword index is already live; the app's background filler adds the vectors later.
-            report.vector_error = error.message
             log.error("vectors not updated for %s: %s", report.collection, getattr(error, "detail", "") or error.code)
+            return replace(report, vector_error=error.message)
 
 
 def _hit(chunk: Any, score: float, collection: str, terms: frozenset[str] = frozenset()) -> Hit:

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -133,7 +134,8 @@ class FieldBuilder:
             stop = min(start + block, len(terms))
             first_doc = int(doc_of_offset[number])
             last_doc = int(np.searchsorted(offsets, stop, side="left"))
-            counts = np.diff(np.clip(offsets[first_doc : last_doc + 1], start, stop))
+            bounds = np.clip(offsets[first_doc : last_doc + 1], start, stop)
+            counts = bounds[1:] - bounds[:-1]  # np.diff, which numpy's stubs type as timedelta64 here
             docs = np.repeat(np.arange(first_doc, last_doc, dtype=np.int32), counts)
             t = terms[start:stop].astype(np.int64)
             tf = tfs[start:stop].astype(np.float32)
@@ -184,7 +186,7 @@ class KeywordIndex:
         """BM25's IDF of each token in this generation's body field; a word the library never uses gets the
         highest value (it is the most specific word of a question, and the library does not hold it)."""
         model = self.models["body"]
-        vocab, indptr = model.vocab_dict, model.scores["indptr"]  # type: ignore[attr-defined]
+        vocab, indptr = model.vocab_dict, model.scores["indptr"]
         out: dict[str, float] = {}
         for token in tokens:
             term = vocab.get(token)
@@ -194,7 +196,7 @@ class KeywordIndex:
 
     def unknown(self, tokens: Iterable[str]) -> frozenset[str]:
         """The tokens no passage of this generation holds."""
-        vocab = self.models["body"].vocab_dict  # type: ignore[attr-defined]
+        vocab = self.models["body"].vocab_dict
         return frozenset(token for token in tokens if not vocab.get(token))
 
     def static_weight(self, ranking: Ranking) -> np.ndarray:
@@ -205,10 +207,10 @@ class KeywordIndex:
             self._static[key] = weight.astype(np.float64)
         return self._static[key]
 
-    def _field(self, model: object, weighted: dict[str, float], size: int) -> np.ndarray:
-        scores = model.scores  # type: ignore[attr-defined]
+    def _field(self, model: Any, weighted: dict[str, float], size: int) -> np.ndarray:  # bm25s.BM25: no types
+        scores = model.scores
         data, idx, indptr = scores["data"], scores["indices"], scores["indptr"]
-        vocab = model.vocab_dict  # type: ignore[attr-defined]
+        vocab = model.vocab_dict
         indices: list[np.ndarray] = []
         values: list[np.ndarray] = []
         for token, weight in weighted.items():

@@ -43,11 +43,9 @@ def asking_sentences(text: str) -> list[str]:
     """Each sentence that asks, up to its last asking ending ("…해지할 수 있는가?", "…인가요")."""
     found = []
     for sentence in _SENTENCE.finditer(text):
-        last = None
-        for last in _ASK_END.finditer(sentence.group(0)):
-            pass
-        if last is not None:
-            found.append(sentence.group(0)[: last.end()])
+        ends = [m.end() for m in _ASK_END.finditer(sentence.group(0))]
+        if ends:
+            found.append(sentence.group(0)[: ends[-1]])
     return found
 
 

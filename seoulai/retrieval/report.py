@@ -9,7 +9,7 @@ from seoulai.ingest.failures import IngestError
 from seoulai.retrieval.collection import ChangeReport
 
 
-@dataclass
+@dataclass(frozen=True)
 class IngestReport:
     collection: str
     changes: ChangeReport

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ class StoredChunk:
     tok_body: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class DocumentRecord:
     doc: str
     title: str
@@ -160,7 +160,7 @@ class ChunkStore:
             return {}
         marks = ",".join("?" * len(positions))
         rows = self.db.execute(
-            f"SELECT pos, id, source, title, section, page, effective_date, text, metadata FROM chunks "  # noqa: S608
+            f"SELECT pos, id, source, title, section, page, effective_date, text, metadata FROM chunks "  # noqa: S608 - ? marks only
             f"WHERE pos IN ({marks})", positions).fetchall()
         return {r[0]: Chunk(id=r[1], source=r[2], title=r[3], section=r[4], page=r[5], effective_date=r[6],
                             text=r[7], position=r[0], metadata=json.loads(r[8])) for r in rows}
@@ -170,23 +170,23 @@ class ChunkStore:
         if not docs:
             return []
         marks = ",".join("?" * len(docs))
-        return [r[0] for r in self.db.execute(f"SELECT pos FROM chunks WHERE doc IN ({marks})", docs)]  # noqa: S608
+        return [r[0] for r in self.db.execute(f"SELECT pos FROM chunks WHERE doc IN ({marks})", docs)]  # noqa: S608 - ? marks only
 
     def tokens_at(self, positions: list[int]) -> dict[int, frozenset[str]]:
         """The analysed tokens of these chunks (kept at build time: a hit's words without running Kiwi again)."""
         if not positions:
             return {}
         marks = ",".join("?" * len(positions))
-        rows = self.db.execute(f"SELECT pos, tok_body FROM chunks WHERE pos IN ({marks})", positions)  # noqa: S608
+        rows = self.db.execute(f"SELECT pos, tok_body FROM chunks WHERE pos IN ({marks})", positions)  # noqa: S608 - ? marks only
         return {r[0]: frozenset(r[1].split()) for r in rows}
 
     def positions_of(self, ids: list[str]) -> dict[str, int]:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return dict(self.db.execute(f"SELECT id, pos FROM chunks WHERE id IN ({marks})", ids).fetchall())  # noqa: S608
+        return dict(self.db.execute(f"SELECT id, pos FROM chunks WHERE id IN ({marks})", ids).fetchall())  # noqa: S608 - ? marks only
 
-    def stored(self, exclude_docs: set[str] = frozenset()) -> Iterator[StoredChunk]:  # type: ignore[assignment]
+    def stored(self, exclude_docs: Set[str] = frozenset()) -> Iterator[StoredChunk]:
         cursor = self.db.execute(
             "SELECT id, doc, source, title, section, page, effective_date, text, metadata, tok_body "
             "FROM chunks ORDER BY pos")
@@ -199,7 +199,8 @@ class ChunkStore:
 
     def documents(self) -> list[DocumentRecord]:
         rows = self.db.execute("SELECT * FROM documents ORDER BY doc").fetchall()
-        return [DocumentRecord(*r[:9], metadata=json.loads(r[9])) for r in rows]
+        return [DocumentRecord(doc=r[0], title=r[1], sha256=r[2], chunks=r[3], pages=r[4], effective_date=r[5],
+                               department=r[6], owner=r[7], ingested_at=r[8], metadata=json.loads(r[9])) for r in rows]
 
     def chunks_of(self, doc: str) -> list[Chunk]:
         rows = self.db.execute(

@@ -40,7 +40,7 @@ class VectorCache:
             for start in range(0, len(keys), 500):
                 part = keys[start : start + 500]
                 marks = ",".join("?" * len(part))
-                found.update(self.db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})",  # noqa: S608
+                found.update(self.db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})",  # noqa: S608 - ? marks only
                                              part).fetchall())
         out = {i: np.frombuffer(found[k], dtype=np.float32).tolist() for i, k in enumerate(keys) if k in found}
         self.hits += len(out)

@@ -55,7 +55,6 @@ class Found:
 class VectorStore(Protocol):
     def upsert(self, points: Sequence[StoredPoint]) -> None: ...
     def delete_ids(self, ids: Sequence[str]) -> None: ...
-    def delete_collection(self, collection: str) -> None: ...
     def rename_collection(self, old: str, new: str) -> None: ...
     def chunk_ids(self, collection: str) -> set[str]: ...
     def query(self, vector: Sequence[float], collections: Sequence[str], docs: Sequence[str] | None,
@@ -107,7 +106,7 @@ class EdgeStore:
                     shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
             else:
                 shard = qe.EdgeShard.load(str(self.folder))
-        except Exception as exc:  # noqa: BLE001 - the engine raises a bare Exception for a held WAL lock
+        except Exception as exc:  # the engine raises a bare Exception for a held WAL lock
             text = str(exc)
             if "WouldBlock" in text:
                 raise VectorStoreError(_BUSY, detail=text) from exc
@@ -125,7 +124,7 @@ class EdgeStore:
             return what(shard)
         except VectorStoreError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any engine failure becomes the Korean notice (keyword search goes on)
+        except Exception as exc:  # any engine failure becomes the Korean notice (keyword search goes on)
             log.exception("vector store %s failed", self.folder)
             raise VectorStoreError(_BROKEN, detail=repr(exc)) from exc
 
@@ -143,11 +142,6 @@ class EdgeStore:
 
         if ids:
             self._call(lambda s: s.update(qe.UpdateOperation.delete_points(list(ids))))
-
-    def delete_collection(self, collection: str) -> None:
-        import qdrant_edge as qe
-
-        self._call(lambda s: s.update(qe.UpdateOperation.delete_points_by_filter(_edge_filter([collection]))))
 
     def rename_collection(self, old: str, new: str) -> None:
         import qdrant_edge as qe
@@ -177,7 +171,7 @@ class EdgeStore:
 
         request = qe.QueryRequest(limit=k, query=qe.Query.Nearest(list(vector)), filter=_edge_filter(collections, docs),
                                   with_payload=qe.PayloadSelector.Include(["collection", "chunk_id"]))
-        points = self._call(lambda s: s.query(request), empty=[])
+        points: list[Any] = self._call(lambda s: s.query(request), empty=[])
         return [Found(str(p.payload["collection"]), str(p.payload["chunk_id"]), float(p.score))
                 for p in points if p.payload]
 
@@ -196,7 +190,7 @@ class EdgeStore:
                 try:
                     self._shard.flush()
                     self._shard.close()
-                except Exception:  # noqa: BLE001 - closing must not fail the shutdown
+                except Exception:  # closing must not fail the shutdown
                     log.exception("vector store %s did not close cleanly", self.folder)
                 self._shard = None
 
@@ -204,7 +198,7 @@ class EdgeStore:
 def _edge_filter(collections: Sequence[str], docs: Sequence[str] | None = None) -> Any:
     import qdrant_edge as qe
 
-    must = [qe.FieldCondition(key="collection", match=qe.MatchAny(any=list(collections)))]
+    must: list[qe.ConditionType] = [qe.FieldCondition(key="collection", match=qe.MatchAny(any=list(collections)))]
     if docs is not None:
         must.append(qe.FieldCondition(key="source", match=qe.MatchAny(any=list(docs) or [""])))
     return qe.Filter(must=must)
@@ -255,7 +249,7 @@ def _migrate(legacy: Path, name: str, shard: Any) -> None:
         log.info("moved %d vectors of %s from qdrant local mode to Qdrant Edge", copied, name)
         if not left:
             shutil.rmtree(legacy, ignore_errors=True)
-    except Exception:  # noqa: BLE001 - a failed copy only means re-embedding (mostly from the cache)
+    except Exception:  # a failed copy only means re-embedding (mostly from the cache)
         log.exception("vectors in %s could not be moved; they will be embedded again", legacy)
 
 
@@ -293,8 +287,8 @@ class ServerStore:
         if not self._exists():
             self._call(lambda c: c.create_collection(self.name, vectors_config=models.VectorParams(
                 size=len(points[0].vector), distance=models.Distance.COSINE)))
-            for key in ("collection", "source"):
-                self._call(lambda c, key=key: c.create_payload_index(self.name, key, models.PayloadSchemaType.KEYWORD))
+            self._call(lambda c: [c.create_payload_index(self.name, key, models.PayloadSchemaType.KEYWORD)
+                                  for key in ("collection", "source")])
         self._ready = True
         self._call(lambda c: c.upsert(self.name, points=[
             models.PointStruct(id=p.id, vector=list(p.vector),
@@ -306,13 +300,6 @@ class ServerStore:
 
         if ids and self._exists():
             self._call(lambda c: c.delete(self.name, points_selector=models.PointIdsList(points=list(ids))))
-
-    def delete_collection(self, collection: str) -> None:
-        from qdrant_client import models
-
-        if self._exists():
-            self._call(lambda c: c.delete(self.name, points_selector=models.FilterSelector(
-                filter=_server_filter([collection]))))
 
     def rename_collection(self, old: str, new: str) -> None:
         from qdrant_client import models
@@ -328,7 +315,7 @@ class ServerStore:
         offset = None
         while True:
             points, offset = self._call(lambda c: c.scroll(self.name, scroll_filter=_server_filter([collection]),
-                                                           limit=1000, offset=offset, with_payload=["chunk_id"]))
+                                                           limit=1000, offset=offset, with_payload=["chunk_id"]))  # noqa: B023 - called at once
             ids.update(str(p.payload["chunk_id"]) for p in points if p.payload)
             if offset is None:
                 return ids
@@ -353,7 +340,8 @@ class ServerStore:
 def _server_filter(collections: Sequence[str], docs: Sequence[str] | None = None) -> Any:
     from qdrant_client import models
 
-    must = [models.FieldCondition(key="collection", match=models.MatchAny(any=list(collections)))]
+    must: list[models.Condition] = [
+        models.FieldCondition(key="collection", match=models.MatchAny(any=list(collections)))]
     if docs is not None:
         must.append(models.FieldCondition(key="source", match=models.MatchAny(any=list(docs) or [""])))
     return models.Filter(must=must)

@@ -6,6 +6,7 @@ can be handed in, so tests bind an in-process scripted model without an HTTP ser
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import socket
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seoulai.answer.engine import Answer, AnswerEngine, Turn
+from seoulai.answer.engine import Answer, AnswerEngine, AnswerEvent, Turn
 from seoulai.auth.oidc import oidc_problems
 from seoulai.auth.org_rule import OrgSource, collection_follower
 from seoulai.auth.people import Person
@@ -24,23 +25,27 @@ from seoulai.auth.sessions import COOKIE
 from seoulai.config import Settings
 from seoulai.drafting.draft import Draft
 from seoulai.errors import InputError, SeoulAIError
-from seoulai.files import IncomingFile
 from seoulai.limits import ModelQuota
 from seoulai.llm import ChatModel, build_embedder, build_llm
+from seoulai.llm.health import check_health
 from seoulai.privacy.pii import mask_log_records
-from seoulai.retrieval.backfill import SemanticProgress, VectorFiller
+from seoulai.retrieval.backfill import VectorFiller
 from seoulai.retrieval.index import SearchIndex
+from seoulai.retrieval.query import asks_department
 from seoulai.services.accounts import AccountService
 from seoulai.services.conversations import ConversationService
-from seoulai.services.departments import DepartmentMatch, DepartmentService, asks_department
+from seoulai.services.departments import DepartmentMatch, DepartmentService
 from seoulai.services.documents import DocumentService, UploadResult
-from seoulai.services.drafting import DraftingService
+from seoulai.services.drafting import DraftingService, DraftTemplate, TemplateSection
 from seoulai.services.library import LibraryService
 from seoulai.services.manuals import ManualService
 from seoulai.services.recording import Recorder
+from seoulai.services.results import (UPLOAD_FORMATS, ComponentStatus, HealthReport, Hit, IncomingFile,
+                                      SemanticProgress, StreamSanitiser, escape_markdown, safe_markdown)
 from seoulai.services.retention import RetentionSchedule
 from seoulai.services.usage import UsageService
 from seoulai.state import StateStore, open_state
+from seoulai.text.times import seoul_time, today_in_seoul
 from seoulai.usage.log import UsageLog
 from seoulai.usage.queries import FEATURE_LABELS, Filters
 
@@ -50,11 +55,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _DEFAULT: Any = object()
 
-# The value types pages and the CLI pass to the services.
-__all__ = ["COOKIE", "FEATURE_LABELS", "AccountService", "Answer", "InputError", "SeoulAIError", "DocumentService",
-           "Draft", "DraftingService", "Filters", "IncomingFile", "LibraryService", "ManualService", "Person", "Services",
-           "Turn", "UploadResult", "UsageService", "DepartmentMatch", "DepartmentService", "asks_department",
-           "build_services", "oidc_problems"]
+# The value types pages and the CLI pass to the services, and those the services return to them (the screens import
+# nothing else of seoulai but errors, config and ui: tests/unit/test_layers.py).
+__all__ = ["COOKIE", "FEATURE_LABELS", "UPLOAD_FORMATS", "AccountService", "Answer", "AnswerEvent", "ComponentStatus",
+           "InputError", "SeoulAIError", "DocumentService", "Draft", "DraftTemplate", "DraftingService", "Filters",
+           "HealthReport", "Hit", "IncomingFile", "LibraryService", "ManualService", "Person", "SemanticProgress",
+           "Services", "StreamSanitiser", "TemplateSection", "Turn", "UploadResult", "UsageService", "DepartmentMatch",
+           "DepartmentService", "asks_department", "build_services", "escape_markdown", "oidc_problems",
+           "safe_markdown", "seoul_time", "today_in_seoul"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,11 @@ class Services:
     state: StateStore
     filler: VectorFiller | None = None
     retention: RetentionSchedule | None = None  # the app server's: uploads, conversations and drafts expire
+
+    def health(self) -> HealthReport:
+        """The model backends' state, probed now (a few cheap requests bounded by ``health_timeout``): the sidebar
+        and the home page show it (the app keeps it for ``health_ttl`` seconds)."""
+        return check_health(self.settings)
 
     def semantic_status(self, person: Person) -> SemanticProgress | None:
         """How far the dense side is over what this person reads, and over their own uploads (the sidebar); None
@@ -134,17 +147,18 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
     accounts = AccountService(settings, policy, recorder, state)
     org.listen(accounts.follow_reorganisation)
     # The library keeps uploaded files in a folder per collection (its own naming rule, hence the private call).
-    org.listen(collection_follower(index, policy, lambda name: library._files(name).root))  # noqa: SLF001
+    org.listen(collection_follower(index, policy, lambda name: library._files(name).root))
     library.migrate_department_collections()
     library.rebuild_outdated()
     departments = DepartmentService(index, policy, recorder, settings.answer.max_question_chars)
     conversations = ConversationService(settings, state.conversations, recorder)
     documents = DocumentService(settings, index, answers, chat, policy, quota, recorder,
                                 forget_quotes=conversations.forget_documents)  # a quote never outlives its upload
-    drafting = DraftingService(settings, index, chat, policy, quota, recorder, state.drafts)
+    drafting = DraftingService(settings, index, chat, policy, quota, recorder, state.drafts, state.shares,
+                               state.accounts)
     services = Services(
         settings=settings,
-        manuals=ManualService(index, answers, chat, policy, quota, recorder, departments),
+        manuals=ManualService(index, answers, policy, quota, recorder, departments),
         documents=documents,
         drafting=drafting,
         conversations=conversations,
@@ -184,9 +198,9 @@ def warm_up(services: Services) -> None:
             # is built from the same rule: both before the first "어느 과" question rather than during it.
             services.departments.find_shared("서울광장 사용은 어느 과에서 해요?", 1)
             services.accounts.units()
-        import plotly.express  # noqa: F401
-        import plotly.graph_objects  # noqa: F401
-    except Exception:  # noqa: BLE001 - warming is best effort; the first request does the same work anyway
+        import plotly.express
+        import plotly.graph_objects  # noqa: F401 - imported for its loading time only (the first chart)
+    except Exception:  # warming is best effort (logged); the first request does the same work anyway
         log.exception("warm-up failed")
     log.info("warmed up in %.1f s", time.perf_counter() - started)
 
@@ -204,6 +218,9 @@ def process_services() -> Services:
     with _PROCESS_LOCK:
         if key not in _PROCESS:
             _PROCESS[key] = build_services(background=True)
+            # The server's stores close before the interpreter tears down: the usage spool is folded, and no
+            # DuckDB, vector store or worker thread is left running into shutdown (which aborted the process).
+            atexit.register(_PROCESS[key].close)
         return _PROCESS[key]
 
 

@@ -24,6 +24,7 @@ from seoulai.config import Settings
 from seoulai.errors import InputError, SeoulAIError
 from seoulai.services.recording import Recorder
 from seoulai.state import StateStore
+from seoulai.text.times import seoul_time
 
 AUDIT_COLUMNS = ["ts", "user_id", "department", "role", "action", "target"]
 AUDIT_ACTIONS = {"sign_in": "로그인", "sign_in_failed": "로그인 실패", "sign_in_locked": "로그인 잠김",
@@ -32,7 +33,8 @@ AUDIT_ACTIONS = {"sign_in": "로그인", "sign_in_failed": "로그인 실패", "
                  "draft_export": "초안 내려받기", "conversation_delete": "대화 삭제",
                  "org_rename": "조직 개편 반영", "password_reset": "비밀번호 재설정",
                  "account_disabled": "계정 사용 중지", "account_enabled": "계정 다시 사용",
-                 "sign_in_disabled": "로그인 거부(사용 중지 계정)"}
+                 "sign_in_disabled": "로그인 거부(사용 중지 계정)", "draft_share": "초안 공유",
+                 "draft_unshare": "초안 공유 해제", "draft_edit": "공유 초안 수정"}
 
 
 class SignInLocked(SeoulAIError):
@@ -52,7 +54,7 @@ class AccountChange:
     sessions_ended: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class SignIn:
     person: Person
     cookie: str
@@ -286,7 +288,7 @@ class AccountService:
         table = pd.DataFrame(self.state.audit.recent(limit), columns=AUDIT_COLUMNS)
         roles = {r.value: r.label for r in Role}
         return pd.DataFrame({
-            "시각": pd.to_datetime(table["ts"], utc=True).dt.tz_convert("Asia/Seoul").dt.strftime("%Y. %-m. %-d. %H:%M:%S"),
+            "시각": table["ts"].map(lambda ts: seoul_time(ts, "second")),
             "사용자(가명)": table["user_id"], "부서": table["department"].fillna("").replace("", "—"),
             "역할": table["role"].map(lambda r: roles.get(r, r or "—")),
             "동작": table["action"].map(lambda a: AUDIT_ACTIONS.get(a, a)),

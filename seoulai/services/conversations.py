@@ -15,21 +15,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from seoulai.answer.engine import Answer, Turn
+from seoulai.answer.result import Answer
 from seoulai.auth.people import Person
 from seoulai.config import Settings
 from seoulai.errors import InputError
 from seoulai.limits import LIMITS, bounded
 from seoulai.privacy.pii import mask
 from seoulai.services.recording import Recorder
-from seoulai.state.stores import RecordStore
+from seoulai.state.turns import ConversationStore
 
 log = logging.getLogger(__name__)
 KINDS = {"manual": "매뉴얼 검색", "documents": "문서 Q&A"}
 TITLE_CHARS = 40
 
 
-@dataclass
+@dataclass(frozen=True)
 class Conversation:
     id: str
     kind: str
@@ -37,18 +37,9 @@ class Conversation:
     updated_at: float
     answers: list[Answer] = field(default_factory=list)
 
-    def history(self) -> list[Turn]:
-        """The turns as the next question sees them."""
-        turns: list[Turn] = []
-        for answer in self.answers:
-            turns.append(Turn("user", answer.logged_question or answer.question))
-            if answer.text:
-                turns.append(Turn("assistant", answer.text))
-        return turns
-
 
 class ConversationService:
-    def __init__(self, settings: Settings, store: RecordStore, recorder: Recorder) -> None:
+    def __init__(self, settings: Settings, store: ConversationStore, recorder: Recorder) -> None:
         self.settings = settings
         self.store = store
         self.recorder = recorder
@@ -63,18 +54,18 @@ class ConversationService:
         if record is None:
             return None
         return Conversation(record.id, record.kind, record.title, record.updated_at,
-                            [Answer.from_store(turn) for turn in record.body])
+                            [Answer.from_json(turn) for turn in record.body])
 
     def add(self, person: Person, kind: str, conversation_id: str | None, answer: Answer) -> str:
-        """Append one answered question; a new conversation is titled by its first question."""
+        """Append one answered question (only that turn is written); a new conversation is titled by its first
+        question. An id the person does not own, or no id, starts a new conversation."""
         if kind not in KINDS:
             raise InputError(f"알 수 없는 대화 종류입니다: {kind}", code="bad_kind")
-        current = self.open(person, conversation_id) if conversation_id else None
-        turns = [a.to_store() for a in current.answers] if current else []
-        turns.append(answer.to_store())
+        current = self.store.head(person.pseudonym, conversation_id) if conversation_id else None
+        turn = answer.to_json()  # masked: the store boundary
         record_id = current.id if current else uuid.uuid4().hex
-        title = current.title if current else _title(answer.logged_question or answer.question)
-        self.store.put(person.pseudonym, record_id, kind, title, turns)
+        title = current.title if current else _title(turn["question"])
+        self.store.append(person.pseudonym, record_id, kind, title, turn)
         return record_id
 
     def rename(self, person: Person, conversation_id: str, title: str) -> None:

@@ -17,7 +17,6 @@ from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
 from seoulai.errors import InputError, SeoulAIError
 from seoulai.ingest.types import Chunk
-from seoulai.privacy.pii import mask
 from seoulai.retrieval.index import SearchIndex
 from seoulai.retrieval.keyword import AnalyzedQuery
 from seoulai.retrieval.query import analyze_query, asks_department
@@ -110,7 +109,7 @@ class DepartmentService:
     def find(self, person: Person, question: str, k: int = 5) -> list[DepartmentMatch]:
         """The units that handle the question's matter, best first, from the manuals this person may read."""
         matches = self._find(self.policy.readable_manuals(person), question, k)
-        self.recorder.event(person, FEATURE, "department", sources=len(matches), query=mask(question),
+        self.recorder.event(person, FEATURE, "department", sources=len(matches), query=question,
                             outcome="ok" if matches else "no_answer")
         return matches
 
@@ -127,7 +126,7 @@ class DepartmentService:
             return []
         return [m for m in matches if m.score >= CARD_RATIO * matches[0].score]
 
-    def suggest(self, person: Person, question: str) -> list[DepartmentMatch]:
+    def suggest(self, person: Person, question: str | AnalyzedQuery) -> list[DepartmentMatch]:
         """The unit most likely responsible for a question the manuals do not answer (no usage event: the answer
         that carries it is logged)."""
         try:
@@ -140,13 +139,14 @@ class DepartmentService:
         return self._find([self.policy.shared], question, k)
 
     # -- ranking ---------------------------------------------------------------------------------------------
-    def _find(self, collections: Sequence[str], question: str, k: int) -> list[DepartmentMatch]:
-        self._check(question, k)
+    def _find(self, collections: Sequence[str], question: str | AnalyzedQuery, k: int) -> list[DepartmentMatch]:
+        """``question`` already analysed (the answer engine's, when nothing answered) is not analysed again."""
+        self._check(question if isinstance(question, str) else question.raw, k)
         collections = self._existing(collections)
         documents = [(doc, units) for c in collections for doc, units in self._documents(c) if units]
         if not documents:
             return []
-        analyzed = analyze_query(question)
+        analyzed = analyze_query(question) if isinstance(question, str) else question
         topic = {t: w for t, w in analyzed.content_terms().items() if t not in FRAME_WORDS}
         if not topic:
             return []

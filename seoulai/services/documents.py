@@ -15,15 +15,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from seoulai.answer.compare import Comparison, compare
+from seoulai.answer.compare import Change, Comparison, compare, word_diff
 from seoulai.answer.engine import AnswerEngine, AnswerEvent, Turn
 from seoulai.answer.summary import Summary, summarize
 from seoulai.auth.people import Person
 from seoulai.auth.policy import USER, Policy
 from seoulai.config import Settings
+from seoulai.drafting.export import report_pieces, write_docx, write_hwpx
 from seoulai.errors import InputError
 from seoulai.files import FileStore, IncomingFile, sweep, unique_names
 from seoulai.ingest.failures import IngestError
+from seoulai.ingest.types import Chunk
 from seoulai.limits import ModelQuota, TextLimits, bounded
 from seoulai.llm import Call, ChatModel
 from seoulai.privacy.pii import detect
@@ -36,9 +38,11 @@ from seoulai.services.recording import Recorder
 log = logging.getLogger(__name__)
 FEATURE = "doc_qa"
 MB = 1024 * 1024
+# What the 문서 Q&A page reads: upload results, the comparison and its changes, a changed paragraph word by word.
+__all__ = ["Change", "Comparison", "DocumentService", "UploadResult", "audit_names", "word_changes"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class UploadResult:
     name: str
     ok: bool
@@ -168,12 +172,12 @@ class DocumentService:
         bounded(question, TextLimits.of(self.settings).question, "질문", code="query_too_long")
         call = self._call(person)
         for event in self.answers.ask(question, [self._collection(person)], history, call=call,
-                                      docs=list(docs) if docs else None):
+                                      docs=list(docs) if docs else None, event_id=self.recorder.new_event_id()):
             if event.kind == "done" and event.answer is not None:
                 self.recorder.answer(person, FEATURE, event.answer, call)
             yield event
 
-    def _chunks(self, person: Person, doc: str) -> tuple[str, list]:  # type: ignore[type-arg]
+    def _chunks(self, person: Person, doc: str) -> tuple[str, list[Chunk]]:
         record = next((d for d in self.documents(person) if d.doc == doc), None)
         if record is None:
             raise InputError("내 문서에서 찾을 수 없습니다. 목록을 새로 고쳐 주세요.", code="not_found")
@@ -224,9 +228,42 @@ class DocumentService:
             removed += len(old)
         return removed
 
+    # -- exports: a summary or a comparison as a file a 과 can file (HWPX for 한글, DOCX for Word) ---------------
+    def export_summary(self, person: Person, summary: Summary, fmt: str) -> bytes:
+        """The summary in the drafts' layout: its text without [n] markers, its passages under "참고"."""
+        sources = [_source(summary.passages[n - 1]) for n in summary.cited if 0 < n <= len(summary.passages)]
+        return self._export(person, "summary", f"{summary.title} 요약", summary.text, sources, (), fmt)
+
+    def export_comparison(self, person: Person, comparison: Comparison, fmt: str) -> bytes:
+        """The comparison: its explanation, then each change (이전/이후) numbered under "변경 내용"."""
+        lines = []
+        for number, change in enumerate(comparison.changes, start=1):
+            lines.append(f"{number}. {change.kind_label} · {change.section}")
+            lines += [f"이전: {change.before}"] if change.before else []
+            lines += [f"이후: {change.after}"] if change.after else []
+        sections = [(f"변경 내용 {len(comparison.changes)}건", lines)] if lines else []
+        sources = [f"이전 문서: {comparison.title_a}", f"이후 문서: {comparison.title_b}"]
+        return self._export(person, "compare", f"{comparison.title_a} → {comparison.title_b} 비교",
+                            comparison.explanation, sources, sections, fmt)
+
+    def _export(self, person: Person, what: str, title: str, text: str, sources: Sequence[str],
+                sections: Sequence[tuple[str, Sequence[str]]], fmt: str) -> bytes:
+        if fmt not in ("hwpx", "docx"):
+            raise InputError("내보내기 파일은 .docx 또는 .hwpx로 끝나야 합니다.", code="bad_export")
+        pieces = report_pieces(title, text, sources, sections)
+        data = write_hwpx(pieces) if fmt == "hwpx" else write_docx(title, pieces)
+        self.recorder.event(person, FEATURE, f"{what}_export", outcome="ok")
+        return data
+
     def close(self) -> None:
         """Stop a sweep under way after the collection it is in (the schedule's thread is joined by its owner)."""
         self._stop.set()
+
+
+def word_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """What changed inside one changed paragraph of a comparison, word by word: ("equal" | "delete" | "insert",
+    text) pieces, for the 비교 tab to strike through and bold."""
+    return word_diff(before, after)
 
 
 def audit_names(names: Sequence[str]) -> str:
@@ -234,6 +271,11 @@ def audit_names(names: Sequence[str]) -> str:
     be personal and must not outlive the upload (the audit log is kept for good)."""
     digests = ", ".join("#" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12] for name in names)
     return f"문서 {len(names)}개 ({digests})"
+
+
+def _source(chunk: Chunk) -> str:
+    page = f" {chunk.page}쪽" if chunk.page else ""
+    return " ".join(part for part in (chunk.title.strip(), chunk.section.strip()) if part) + page
 
 
 def _parse(stamp: str) -> datetime:

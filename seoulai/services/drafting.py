@@ -8,14 +8,15 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from seoulai.answer.guard import BrokenOutput, Watched
 from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
 from seoulai.config import Settings
-from seoulai.drafting.draft import Draft, DraftEngine, parse_fields  # noqa: F401 - the CLI reads fields through the service
+from seoulai.drafting.draft import Draft, DraftEngine, parse_fields
 from seoulai.drafting.export import to_docx, to_hwpx
-from seoulai.drafting.template import DraftTemplate, load_templates
+from seoulai.drafting.template import DraftTemplate, TemplateSection, load_templates
 from seoulai.errors import InputError
 from seoulai.limits import ModelQuota, TextLimits, bounded
 from seoulai.llm import Call, ChatModel
@@ -23,16 +24,76 @@ from seoulai.privacy.pii import mask
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.index import SearchIndex
 from seoulai.services.recording import Recorder
-from seoulai.state.stores import Record, RecordStore
+from seoulai.state.shares import DraftShares, ShareRow
+from seoulai.state.stores import AccountStore, Record, RecordStore
 
 FEATURE = "drafting"
 FORMATS = {"hwpx": to_hwpx, "docx": to_docx}
+# What the drafting page reads: the draft (changed only through the service's methods), its template and sections.
+__all__ = ["Colleague", "Draft", "DraftShare", "DraftTemplate", "DraftingService", "OpenedDraft", "SectionStream",
+           "SharedDraft", "TemplateSection", "parse_fields"]
+NO_ACCESS = "이 초안을 볼 권한이 없습니다. 지워졌거나 공유가 해제되었을 수 있습니다. 초안을 만든 사람에게 공유를 요청하세요."
+READ_ONLY = "읽기 전용으로 공유받은 초안이라 저장할 수 없습니다. 고치려면 초안을 만든 사람에게 편집 권한을 요청하세요."
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """Someone of the same 과 a draft can be shared with (``key``: their pseudonym, never their id)."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DraftShare:
+    """One colleague a draft is shared with, as its owner sees it (who last saved it, and when)."""
+
+    colleague: str
+    name: str
+    editable: bool
+    edited_at: float | None
+    edits: int
+
+
+@dataclass(frozen=True)
+class SharedDraft:
+    """A draft someone of the same 과 shared with this person (the 공유받은 초안 list)."""
+
+    id: str
+    title: str
+    editable: bool
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class OpenedDraft:
+    """A draft as opened by its owner (``mine``) or by a colleague it was shared with."""
+
+    id: str
+    draft: Draft
+    mine: bool
+    editable: bool
+
+
+class SectionStream:
+    """One section being written: iterating gives its text as it comes; ``draft`` is the draft given until the
+    stream ends, then the draft with the new section (also when the output guard stopped it: what was left)."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+        self.deltas: Iterator[str] = iter(())
+
+    def __iter__(self) -> Iterator[str]:
+        return self.deltas
 
 
 class DraftingService:
     def __init__(self, settings: Settings, index: SearchIndex, chat: ChatModel, policy: Policy, quota: ModelQuota,
-                 recorder: Recorder, store: RecordStore) -> None:
+                 recorder: Recorder, store: RecordStore, shares: DraftShares | None = None,
+                 accounts: AccountStore | None = None) -> None:
         self.store = store
+        self.shares = shares or DraftShares(store.db)  # the same state store as the drafts
+        self.accounts = accounts or AccountStore(store.db)
         self.settings = settings
         self.index = index
         self.engine = DraftEngine(chat)
@@ -87,9 +148,16 @@ class DraftingService:
         self.recorder.event(person, FEATURE, "references", sources=len(hits))
         return hits
 
-    def stream_section(self, person: Person, draft: Draft, section_id: str, revise: str = "") -> Iterator[str]:
-        """Stream one generated section; its text is stored on the draft when the stream ends. Output that echoes
-        the instructions or loops is stopped, left out of the section, and raised as BrokenOutput."""
+    def stream_section(self, person: Person, draft: Draft, section_id: str, revise: str = "") -> SectionStream:
+        """Stream one generated section; when the stream ends, ``.draft`` of what this returns is the draft with
+        the new text (``draft`` itself is left as it was). Output that echoes the instructions or loops is stopped,
+        left out of the section, and raised as BrokenOutput."""
+        stream = SectionStream(draft)
+        stream.deltas = self._write(person, stream, section_id, revise)
+        return stream
+
+    def _write(self, person: Person, stream: SectionStream, section_id: str, revise: str) -> Iterator[str]:
+        draft = stream.draft
         self.check(draft, revise)
         section = self.engine.section_to_generate(draft, section_id)
         call = Call(charge=self.quota.charger(person.pseudonym))
@@ -98,55 +166,178 @@ class DraftingService:
         watched = Watched(self.engine.chat, self.engine.prompt(draft, section, revise), call, quotable)
         yield from watched
         verdict = watched.verdict
-        draft.keep_version(section_id)
-        draft.sections[section_id] = verdict.text.strip()
+        stream.draft = draft.with_generated(section_id, verdict.text)
         self.recorder.event(person, FEATURE, "generate", model=self.engine.chat.name, sources=len(draft.references),
                             tokens_in=call.tokens_in, tokens_out=call.tokens_out,
                             outcome="error" if verdict.broken else "ok", error_code=verdict.code)
         if verdict.broken:
             raise BrokenOutput(verdict, "이 부분을 다시 생성하거나 직접 고쳐 쓰세요.")
 
+    # -- the page's edits: a screen changes a draft only through these ---------------------------------------------
+    @staticmethod
+    def new_draft(template: DraftTemplate) -> Draft:
+        """An empty draft of this template (nothing typed, no references)."""
+        return Draft(template, {})
+
+    # Each returns a new draft and leaves the one given as it was: the page keeps what is returned.
+    @staticmethod
+    def set_field(draft: Draft, name: str, value: str) -> Draft:
+        """A field as typed (bounded when saved or generated: ``check``)."""
+        return draft.with_field(name, value)
+
+    @staticmethod
+    def choose_references(draft: Draft, hits: list[Hit]) -> Draft:
+        """The references the person ticked, in the order shown (their [n] in the prompt)."""
+        return draft.changed(references=list(hits))
+
+    @staticmethod
+    def edit_section(draft: Draft, section_id: str, text: str) -> Draft:
+        """A section as the person edited it."""
+        return draft.with_section(section_id, text)
+
+    @staticmethod
+    def restore_version(draft: Draft, section_id: str, index: int) -> Draft:
+        """Bring back an earlier version of a section (the current text becomes a version)."""
+        return draft.restored(section_id, index)
+
+    @staticmethod
+    def fill_fixed(draft: Draft) -> Draft:
+        """The template's fixed sections, filled from the fields (before generating the others)."""
+        return draft.with_fixed()
+
+    @staticmethod
+    def add_end_mark(draft: Draft) -> Draft:
+        """'끝.' where the 공문서 format puts it."""
+        return draft.with_end_mark()
+
     def generate_all(self, person: Person, draft: Draft) -> Draft:
-        draft.fill_fixed()
+        draft = draft.with_fixed()
         for section in draft.template.sections:
             if section.kind == "generated":
-                for _ in self.stream_section(person, draft, section.id):
+                stream = self.stream_section(person, draft, section.id)
+                for _ in stream:
                     pass
+                draft = stream.draft
         return draft
 
     # -- saved drafts -----------------------------------------------------------------------------------------
     def save(self, person: Person, draft_id: str | None, draft: Draft) -> str:
-        """Keep the draft in progress (every edit; the page calls this as the person types)."""
+        """Keep the draft in progress (every edit; the page calls this as the person types). A colleague's draft
+        is saved only through an editable share (the same record, one history); anyone else is refused."""
         self.check(draft)
+        if draft_id is not None and (share := self.shares.get(draft_id, person.pseudonym)) is not None:
+            return self._save_shared(person, share, draft)
         draft_id = draft_id or uuid.uuid4().hex
-        self.store.put(person.pseudonym, draft_id, draft.template.id, mask(draft.title)[:80], draft.to_store())
+        if any(s.editable for s in self.shares.of_draft(draft_id, person.pseudonym)):  # a colleague may have saved
+            draft, _ = _keep_overwritten(self._load(person.pseudonym, draft_id), draft)
+        try:
+            self.store.put(person.pseudonym, draft_id, draft.template.id, mask(draft.title)[:80], draft.to_store())
+        except PermissionError:
+            raise InputError(NO_ACCESS, code="forbidden") from None
         return draft_id
+
+    def save_shared(self, person: Person, draft_id: str, draft: Draft) -> str:
+        """A colleague's save of a draft shared with them: never creates one (a deleted or unshared draft stays so)."""
+        self.check(draft)
+        share = self.shares.get(draft_id, person.pseudonym)
+        if share is None:
+            raise InputError(NO_ACCESS, code="forbidden")
+        return self._save_shared(person, share, draft)
+
+    def _save_shared(self, person: Person, share: ShareRow, draft: Draft) -> str:
+        if not self.policy.may_share_draft(person, share.department):
+            raise InputError(NO_ACCESS, code="forbidden")
+        if not share.editable:
+            raise InputError(READ_ONLY, code="read_only")
+        draft, changed = _keep_overwritten(self._load(share.owner, share.draft), draft)
+        if not self.shares.write(share.draft, person.pseudonym, mask(draft.title)[:80], draft.to_store(),
+                                 draft.template.id):
+            raise InputError(NO_ACCESS, code="forbidden")
+        self.recorder.audit(person, "draft_edit", f"{share.draft} ({len(changed)}개 부분)")
+        return share.draft
 
     def drafts(self, person: Person) -> list[Record]:
         """The person's saved drafts, newest first. Only reads: retention is the schedule's (``expire``)."""
         return self.store.list(person.pseudonym)
 
     def expire(self, now: float | None = None) -> int:
-        """Forget drafts untouched for ``history.retention_days``, then scrub the store's files (a draft's text is
-        not left in a free page or the WAL). The app server's retention schedule calls it
+        """Forget drafts untouched for ``history.retention_days`` (and their shares), then scrub the store's
+        files (a draft's text is not left in a free page or the WAL). The app server's retention schedule calls it
         (seoulai.services.retention), not a page visit; idempotent, so several servers may sweep at once."""
         removed = self.store.expire((time.time() if now is None else now) - self.settings.history.retention_days * 86400)
         if removed:
+            self.shares.prune()
             self.store.db.scrub()
         return removed
 
-    def load(self, person: Person, draft_id: str) -> Draft | None:
-        record = self.store.get(person.pseudonym, draft_id)
+    def _load(self, owner: str, draft_id: str) -> Draft | None:
+        record = self.store.get(owner, draft_id)
         if record is None:
             return None
         templates, _ = self.templates()
         template = templates.get(record.kind)
         return Draft.from_store(record.body, template) if template else None
 
+    def load(self, person: Person, draft_id: str) -> Draft | None:
+        """One's own draft (a draft shared with one: ``open``)."""
+        return self._load(person.pseudonym, draft_id)
+
+    def open(self, person: Person, draft_id: str) -> OpenedDraft:
+        """The draft an address names (``?d=…``): one's own, or one shared with one by someone of the same 과;
+        anyone else gets a Korean refusal and nothing of the draft."""
+        own = self._load(person.pseudonym, draft_id)
+        if own is not None:
+            return OpenedDraft(draft_id, own, mine=True, editable=True)
+        share = self.shares.get(draft_id, person.pseudonym)
+        if share is None or not self.policy.may_share_draft(person, share.department):
+            raise InputError(NO_ACCESS, code="forbidden")
+        draft = self._load(share.owner, draft_id)
+        if draft is None:
+            raise InputError(NO_ACCESS, code="forbidden")
+        return OpenedDraft(draft_id, draft, mine=False, editable=share.editable)
+
     def delete(self, person: Person, draft_id: str) -> None:
-        """Delete one's own draft; its text leaves the store's files at once (no free page, no WAL copy)."""
-        self.store.delete(person.pseudonym, draft_id)
+        """Delete one's own draft and its shares; its text leaves the store's files at once (no free page, no WAL
+        copy)."""
+        if self.store.delete(person.pseudonym, draft_id):
+            self.shares.remove_draft(draft_id, person.pseudonym)
         self.store.db.scrub()
+
+    # -- sharing with colleagues of the same 과 ----------------------------------------------------------------
+    def colleagues(self, person: Person) -> list[Colleague]:
+        """The people (local accounts in use) of the person's 과, the person left out, by name."""
+        found = [Colleague(Person(a.id, a.name, a.department).pseudonym, a.name) for a in self.accounts.all()
+                 if not a.disabled and a.id != person.id and self.policy.may_share_draft(person, a.department)]
+        return sorted(found, key=lambda c: c.name)
+
+    def share(self, person: Person, draft_id: str, colleague: str, editable: bool) -> DraftShare:
+        """Share one's own draft with a colleague of the same 과 (``colleague``: a ``Colleague.key``), read-only or
+        editable; sharing again changes how. An audit event."""
+        chosen = next((c for c in self.colleagues(person) if c.key == colleague), None)
+        if chosen is None:
+            raise InputError("같은 과 직원에게만 초안을 공유할 수 있습니다. 목록에서 동료를 고르세요.", code="forbidden")
+        if not self.shares.put(draft_id, person.pseudonym, chosen.key, chosen.name, person.department, editable):
+            raise InputError("자기 초안만 공유할 수 있습니다. 초안을 먼저 저장하세요.", code="forbidden")
+        self.recorder.audit(person, "draft_share", f"{draft_id} → {chosen.key} ({'편집' if editable else '읽기'})")
+        return next(s for s in self.shared_with(person, draft_id) if s.colleague == chosen.key)
+
+    def unshare(self, person: Person, draft_id: str, colleague: str) -> bool:
+        """End a colleague's access to one's draft, at once. An audit event when there was a share."""
+        removed = self.shares.remove(draft_id, person.pseudonym, colleague)
+        if removed:
+            self.recorder.audit(person, "draft_unshare", f"{draft_id} → {colleague}")
+        return removed
+
+    def shared_with(self, person: Person, draft_id: str) -> list[DraftShare]:
+        """Whom one's draft is shared with, and when each last saved it."""
+        return [DraftShare(r.colleague, r.name, r.editable, r.edited_at, r.edits)
+                for r in self.shares.of_draft(draft_id, person.pseudonym)]
+
+    def shared_with_me(self, person: Person) -> list[SharedDraft]:
+        """Drafts colleagues of this person's 과 shared with them, newest first."""
+        return [SharedDraft(share.draft, title, share.editable, updated)
+                for share, title, updated in self.shares.with_colleague(person.pseudonym)
+                if self.policy.may_share_draft(person, share.department)]
 
     @staticmethod
     def render(draft: Draft, fmt: str) -> bytes:
@@ -159,3 +350,19 @@ class DraftingService:
         saved = self.settings.usage.minutes_saved.get(FEATURE)
         self.recorder.event(person, FEATURE, "export", outcome="ok", minutes_saved=saved)
         self.recorder.audit(person, "draft_export", f"{template_name}.{fmt}")
+
+
+def _keep_overwritten(stored: Draft | None, draft: Draft) -> tuple[Draft, list[str]]:
+    """``draft`` about to replace ``stored`` (a shared draft: the other person may have saved since this page read
+    it): each stored section text that would be lost becomes a version of ``draft``, so either side can go back.
+    Returns the draft and the sections this save changes."""
+    if stored is None:
+        return draft, list(draft.sections)
+    changed = [k for k, v in draft.sections.items() if stored.sections.get(k, "") != v]
+    versions = {k: list(v) for k, v in draft.versions.items()}
+    for section_id in changed:
+        before = stored.sections.get(section_id, "").strip()
+        known = versions.setdefault(section_id, [])
+        if before and before not in known:
+            known.append(before)
+    return draft.changed(versions=versions), changed

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from seoulai.answer.engine import Answer, AnswerEngine, AnswerEvent, Turn
+from seoulai.answer.engine import Answer, AnswerEngine, AnswerEvent, Turn, final_answer
 from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
 from seoulai.errors import InputError
 from seoulai.limits import ModelQuota, TextLimits, bounded
-from seoulai.llm import Call, ChatModel
-from seoulai.privacy.pii import mask
+from seoulai.llm import Call
 from seoulai.retrieval.hits import Hit
 from seoulai.retrieval.index import SearchIndex
+from seoulai.retrieval.keyword import AnalyzedQuery
 from seoulai.services.recording import Recorder
 
 if TYPE_CHECKING:
@@ -23,12 +23,11 @@ FEATURE = "manual_search"
 
 
 class ManualService:
-    def __init__(self, index: SearchIndex, answers: AnswerEngine, chat: ChatModel, policy: Policy,
+    def __init__(self, index: SearchIndex, answers: AnswerEngine, policy: Policy,
                  quota: ModelQuota, recorder: Recorder, departments: "DepartmentService | None" = None) -> None:
         self.index = index
         self.departments = departments
         self.answers = answers
-        self.chat = chat
         self.policy = policy
         self.quota = quota
         self.recorder = recorder
@@ -47,7 +46,7 @@ class ManualService:
 
     def search(self, person: Person, query: str, k: int | None = None) -> list[Hit]:
         hits = self.index.search(self._question(query), self.policy.readable(person), k)
-        self.recorder.event(person, FEATURE, "search", sources=len(hits), query=mask(query),
+        self.recorder.event(person, FEATURE, "search", sources=len(hits), query=query,
                             outcome="ok" if hits else "no_answer")
         return hits
 
@@ -55,15 +54,15 @@ class ManualService:
             use_model: bool = True) -> Iterator[AnswerEvent]:
         """Stream a grounded answer over the manuals this person may read, and log it."""
         call = Call(charge=self.quota.charger(person.pseudonym))
-        for event in self.answers.ask(self._question(question), self.policy.readable(person), history, use_model, call):
-            if event.kind == "done" and event.answer is not None and event.answer.status == "no_evidence":
-                event.answer.notice = self._nothing_found(person, question)
+        for event in self.answers.ask(self._question(question), self.policy.readable(person), history, use_model, call,
+                                      event_id=self.recorder.new_event_id(),
+                                      nothing_found=lambda analyzed: self._nothing_found(person, analyzed)):
             if event.kind == "done" and event.answer is not None:
                 owner = self.policy.collection_owner(event.answer.nearest) if event.answer.nearest else "공통"
                 self.recorder.answer(person, FEATURE, event.answer, call, owner)
             yield event
 
-    def _nothing_found(self, person: Person, question: str) -> str:
+    def _nothing_found(self, person: Person, question: AnalyzedQuery) -> str:
         """찾지 못했습니다: where it looked, and the unit most likely to know (from the 사무분장), never an article."""
         scope = self.scope(person)
         where = ", ".join(f"{label} {len(titles)}건" for label, titles in scope.items() if titles) or "문서함"
@@ -96,10 +95,6 @@ class ManualService:
         for name in names:
             self.index.collection(name)  # validates the name (exit 2 on a bad one)
         call = Call(charge=self.quota.charger(operator.pseudonym))  # the command line is charged like a page
-        final: Answer | None = None
-        for event in self.answers.ask(question, names, call=call):
-            if event.kind == "done":
-                final = event.answer
-        assert final is not None
+        final = final_answer(self.answers.ask(question, names, call=call, event_id=self.recorder.new_event_id()))
         self.recorder.answer(operator, FEATURE, final, call)
         return final

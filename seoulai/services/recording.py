@@ -6,7 +6,9 @@ Both pass the PII masker on the way in: this is the log boundary.
 
 from __future__ import annotations
 
-from seoulai.answer.engine import Answer
+import uuid
+
+from seoulai.answer.result import Answer
 from seoulai.auth.people import Person
 from seoulai.config import Settings
 from seoulai.llm import Call
@@ -21,9 +23,15 @@ class Recorder:
         self.usage = usage
         self.audit_store = audit
 
+    def new_event_id(self) -> str:
+        """The id an answer's usage event will have (the answer carries it for feedback); none without a log."""
+        return uuid.uuid4().hex if self.usage is not None else ""
+
     def event(self, person: Person, feature: str, action: str, **fields: object) -> str:
         if self.usage is None:
             return ""
+        if not fields.get("event_id"):
+            fields.pop("event_id", None)
         if not self.settings.usage.log_queries or feature == "doc_qa":
             # A 문서 Q&A question is about the person's own upload: its text must not outlive the upload (deleted
             # on request or after 30 days), so usage keeps only that it was asked (README, 보관 기간).
@@ -32,7 +40,7 @@ class Recorder:
             if isinstance(fields.get(name), str):
                 fields[name] = mask(str(fields[name]))
         event = UsageEvent(feature=feature, action=action, user_id=person.pseudonym, department=person.department,
-                           role=person.role.value, **fields)  # type: ignore[arg-type]
+                           role=person.role.value, **fields)  # type: ignore[arg-type]  # UsageEvent's own keywords
         return self.usage.record(event)
 
     def answer(self, person: Person, feature: str, answer: Answer, call: Call | None = None,
@@ -41,13 +49,12 @@ class Recorder:
         if answer.error_code and answer.status != "answered":
             outcome = "error"
         saved = self.settings.usage.minutes_saved.get(feature) if outcome == "ok" else None
-        answer.event_id = self.event(person, feature, "ask", model=answer.model, latency_ms=answer.latency_ms,
-                                     ttft_ms=answer.ttft_ms, sources=len(answer.passages), outcome=outcome,
-                                     error_code=answer.error_code, query=answer.logged_question,
-                                     minutes_saved=saved, tokens_in=call.tokens_in if call else None,
-                                     tokens_out=call.tokens_out if call else None,
-                                     owner=owner if outcome == "no_answer" else None)
-        return answer.event_id
+        return self.event(person, feature, "ask", event_id=answer.event_id, model=answer.model,
+                          latency_ms=answer.latency_ms, ttft_ms=answer.ttft_ms, sources=len(answer.passages),
+                          outcome=outcome, error_code=answer.error_code, query=answer.question,
+                          minutes_saved=saved, tokens_in=call.tokens_in if call else None,
+                          tokens_out=call.tokens_out if call else None,
+                          owner=owner if outcome == "no_answer" else None)
 
     def audit(self, person: Person, action: str, target: str = "") -> None:
         """Who did what to which collection; file names and targets are masked like everything logged."""

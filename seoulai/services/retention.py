@@ -40,7 +40,7 @@ class RetentionSchedule:
                 break
             try:
                 removed[name] = sweep()
-            except Exception:  # noqa: BLE001 - a full disk or a lost database must not end the schedule
+            except Exception:  # a full disk or a lost database must not end the schedule
                 log.exception("retention sweep %s failed; trying again in %g s", name, self.interval)
                 continue
             if removed[name]:

@@ -16,11 +16,23 @@ from seoulai.auth.policy import Policy
 from seoulai.config import Settings
 from seoulai.errors import InputError
 from seoulai.services.recording import Recorder
+from seoulai.usage import figures
 from seoulai.usage.log import UsageLog
-from seoulai.usage.queries import FEATURE_LABELS, Analytics, Filters, Kpis
+from seoulai.text.times import today_in_seoul
+from seoulai.usage.queries import FEATURE_LABELS, MIN_GROUP, Analytics, Filters, Kpis
+
+# What the 이용 현황 page reads: the dashboard and export this service returns, the feature names, how a unit is
+# named, and the charts drawn from a dashboard's tables (figures: pure functions, no data of their own).
+__all__ = ["FEATURE_LABELS", "MIN_GROUP", "Dashboard", "Export", "Filters", "UsageService", "figures", "unit_label"]
 
 
-@dataclass
+def unit_label(path: str) -> str:
+    """A unit as a person names it, with every level under the city: "행정국 > 총무과" (two 과 share a name, never
+    a path). The city itself, SMALL_GROUP and a name already given stay as they are."""
+    return " > ".join(path.split("/")[1:]) or path
+
+
+@dataclass(frozen=True)
 class Dashboard:
     kpis: Kpis
     previous: Kpis  # the period of the same length just before
@@ -34,9 +46,10 @@ class Dashboard:
     idle: list[str]  # 과 (leaves) of the chosen part of the org with no use in the period
     gaps: pd.DataFrame  # questions without grounds, by the department whose manual came closest
     savings_rule: str  # how 절감 시간 is estimated, in one line
+    withheld: str = ""  # which figures are left out because fewer than MIN_GROUP people are behind them, and why
 
 
-@dataclass
+@dataclass(frozen=True)
 class Export:
     csv: bytes
     xlsx: bytes
@@ -56,7 +69,7 @@ class UsageService:
     def unavailable(self) -> str:
         """Why there is no usage data to show ('' when there is)."""
         if self.log is None:
-            return "이용 기록이 꺼져 있습니다 (SEOULAI_USAGE__ENABLED)."
+            return "이용 기록이 꺼져 있습니다. 이용 현황을 보려면 시스템 관리자에게 이용 기록을 켜 달라고 요청하세요."
         return self.log.readable()
 
     def scope(self, person: Person) -> str | None:
@@ -107,17 +120,20 @@ class UsageService:
         deepest = max((u.depth for u in leaves), default=level)
         active = analytics.active_units(filters, deepest)
         minutes = self.settings.usage.minutes_saved
-        rule = ("절감 시간 = 성공한 이용 건수 × 기능별 추정 시간(" +
+        rule = ("절감 시간 = 성공한 이용 건수 × 기능별 1건당 아끼는 시간(" +
                 ", ".join(f"{FEATURE_LABELS.get(k, k)} {v:g}분" for k, v in minutes.items()) +
-                "; 설정 SEOULAI_USAGE__MINUTES_SAVED)")
-        return Dashboard(kpis=analytics.kpis(filters), previous=analytics.kpis(filters.previous()), level=level,
+                "; 시스템 관리자가 정한 추정치)")
+        kpis = analytics.kpis(filters)
+        withheld = (f"{', '.join(kpis.withheld)}: 이 범위에서 남긴 사람이 {MIN_GROUP}명 미만이라 보여 드리지 않습니다 "
+                    "(한 사람의 평가나 의견이 드러나지 않도록)." if kpis.withheld else "")
+        return Dashboard(kpis=kpis, previous=analytics.kpis(filters.previous()), level=level,
                          over_time=analytics.over_time(filters, level),
                          adoption=_with_headcount(analytics.adoption(filters, level, headcounts)),
                          feature_mix=analytics.feature_mix(filters), latency=analytics.latency_histogram(filters),
                          topics=analytics.topics(filters), comments=analytics.comments(filters),
                          idle=[u.path for u in leaves if u.path not in active],
                          gaps=analytics.gaps(filters, filters.department, self.policy.org.root),
-                         savings_rule=rule)
+                         savings_rule=rule, withheld=withheld)
 
     def export(self, person: Person, filters: Filters) -> Export:
         self.policy.check_usage(person, filters.department)
@@ -145,7 +161,7 @@ class UsageService:
         analytics = self._analytics()
         span = analytics.date_range()
         root = department or self.policy.org.root
-        start, end = span if span else (date.today(), date.today())
+        start, end = span if span else (today_in_seoul(), today_in_seoul())
         return {"from": str(start), "to": str(end), "department": root,
                 **analytics.kpis(self._with_aliases(Filters(start, end, root))).to_json()}
 
@@ -174,8 +190,8 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
 
 
 COLUMNS = {"ts": "시각", "user_id": "사용자(가명)", "department": "부서", "role": "역할", "feature": "기능",
-           "action": "동작", "model": "모델", "latency_ms": "응답 시간(ms)", "ttft_ms": "첫 글자까지(ms)",
-           "tokens_in": "입력 토큰", "tokens_out": "출력 토큰", "sources": "근거 수", "outcome": "결과",
+           "action": "동작", "model": "모델", "latency_ms": "응답 시간(초)", "ttft_ms": "첫 글자까지(초)",
+           "tokens_in": "모델 입력량(토큰)", "tokens_out": "모델 출력량(토큰)", "sources": "근거 수", "outcome": "결과",
            "error_code": "오류 코드", "rating": "평가", "comment": "의견", "minutes_saved": "절감 시간(분)"}
 ACTIONS = {"ask": "질문", "search": "검색", "feedback": "평가", "upload": "올리기", "delete": "삭제",
            "summary": "요약", "compare": "비교", "generate": "초안 생성", "export": "내보내기", "references": "근거 찾기"}
@@ -189,6 +205,9 @@ def korean_columns(table: pd.DataFrame) -> pd.DataFrame:
     roles = {r.value: r.label for r in Role}
     out = table.copy()
     out["ts"] = pd.to_datetime(out["ts"]).map(lambda t: f"{t.year}. {t.month}. {t.day}. {t:%H:%M:%S}")
+    out["department"] = out["department"].map(lambda d: unit_label(d) if isinstance(d, str) else d)
+    for column in ("latency_ms", "ttft_ms"):  # seconds, as the page shows them
+        out[column] = (out[column] / 1000).round(1)
     out["role"] = out["role"].map(lambda r: roles.get(r, r))
     out["feature"] = out["feature"].map(lambda f: FEATURE_LABELS.get(f, f))
     out["action"] = out["action"].map(lambda a: ACTIONS.get(a, a))

@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from seoulai.state.db import Database, open_database
+from seoulai.state.db import Database
+from seoulai.state.sqlite import SQLiteDatabase
 from seoulai.state.stores import (AccountStore, AuditStore, FailureStore, QuotaStore, RecordStore, SessionStore,
                                   shared_secret)
+from seoulai.state.shares import DraftShares
+from seoulai.state.turns import ConversationStore
 
 
 @dataclass
@@ -21,8 +24,9 @@ class StateStore:
     failures: FailureStore
     quotas: QuotaStore
     audit: AuditStore
-    conversations: RecordStore
+    conversations: ConversationStore
     drafts: RecordStore
+    shares: DraftShares
 
     def secret(self, name: str) -> str:
         return shared_secret(self.db, name)
@@ -31,11 +35,25 @@ class StateStore:
         self.db.close()
 
 
+def open_database(url: str | None, data_dir: Path) -> Database:
+    """``None``: the embedded SQLite file under the data dir; ``postgresql://…``: a shared PostgreSQL."""
+    if url:
+        # psycopg and its pool load only when a PostgreSQL URL is set (the CLI and a single server never need them).
+        from seoulai.state.postgres import PostgresDatabase
+
+        database: Database = PostgresDatabase(url)
+    else:
+        database = SQLiteDatabase(data_dir / "state.sqlite")
+    database.migrate()
+    return database
+
+
 def open_state(url: str | None, data_dir: Path, server: str) -> StateStore:
     db = open_database(url, data_dir)
     return StateStore(db=db, accounts=AccountStore(db), sessions=SessionStore(db), failures=FailureStore(db),
                       quotas=QuotaStore(db), audit=AuditStore(db, server),
-                      conversations=RecordStore(db, "conversations", "kind"), drafts=RecordStore(db, "drafts", "template"))
+                      conversations=ConversationStore(db), drafts=RecordStore(db, "drafts", "template"),
+                      shares=DraftShares(db))
 
 
-__all__ = ["Database", "StateStore", "open_state"]
+__all__ = ["Database", "StateStore", "open_database", "open_state"]

@@ -40,4 +40,17 @@ MIGRATIONS: list[list[str]] = [
         # Sessions of the earlier version name no account, so no reset could reach them: they end once, here.
         "UPDATE sessions SET revoked = 1 WHERE account IS NULL",
     ],
+    # 4: a conversation grows by appending one row per answered question (earlier turns are not written again)
+    [
+        "CREATE TABLE conversation_turns (conversation TEXT NOT NULL, seq INTEGER NOT NULL, owner TEXT NOT NULL, "
+        "body TEXT NOT NULL, PRIMARY KEY (conversation, seq))",
+    ],
+    # 5: a draft shared with named colleagues of the owner's 과, read-only or editable (one record, one history)
+    [
+        "CREATE TABLE draft_shares (draft TEXT NOT NULL, owner TEXT NOT NULL, colleague TEXT NOT NULL, "
+        "name TEXT NOT NULL, department TEXT NOT NULL, editable INTEGER NOT NULL, "
+        "created_at DOUBLE PRECISION NOT NULL, edited_at DOUBLE PRECISION, edits INTEGER NOT NULL DEFAULT 0, "
+        "PRIMARY KEY (draft, colleague))",
+        "CREATE INDEX draft_shares_colleague ON draft_shares (colleague)",
+    ],
 ]

@@ -70,10 +70,10 @@ def normalize(text: str) -> str:
 def _filter(tokens: Iterable[object]) -> list[str]:
     out: list[str] = []
     for token in tokens:
-        tag = str(token.tag).split("-")[0]  # type: ignore[attr-defined]
+        tag = str(token.tag).split("-")[0]  # type: ignore[attr-defined]  # a kiwipiepy Token; kiwipiepy has no types
         if tag not in _KEEP:
             continue
-        form = token.form  # type: ignore[attr-defined]
+        form = token.form  # type: ignore[attr-defined]  # a kiwipiepy Token; kiwipiepy has no types
         if tag in ("VV", "VA"):
             form = getattr(token, "lemma", None) or form + "다"
         elif tag == "SL":

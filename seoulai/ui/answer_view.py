@@ -4,16 +4,15 @@ through safe_markdown / escape_markdown, never unsafe_allow_html."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
-from seoulai.answer.engine import Answer, AnswerEvent
-from seoulai.answer.safety import escape_markdown, safe_markdown
-from seoulai.retrieval.hits import Hit
 from seoulai.errors import SeoulAIError
+from seoulai.services import Answer, AnswerEvent, Hit, escape_markdown, safe_markdown
+from seoulai.services.documents import word_changes
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -71,6 +70,27 @@ def card_label(number: int | None, hit: Hit) -> str:
     return " · ".join(p for p in parts if p).replace("\\] · ", "\\] ", 1)
 
 
+def document_card_label(number: int | None, hit: Hit) -> str:
+    """문서 Q&A: the upload's name (with its title when that is a real title), the section when the document has
+    headings, and the page. An upload's title property is often its first sentence, and a passage under no heading
+    has the title as its section: a header made of them repeated the sentence and never named the file."""
+    name = PurePosixPath(hit.source).name
+    title, stem = hit.title.strip(), PurePosixPath(name).stem
+    named = name if not title or title == stem or _sentence_like(title) else f"{title} ({name})"
+    section = _article_of(hit.section).strip()
+    parts = [f"\\[{number}\\]" if number else "", escape_markdown(named)]
+    if section and section not in (title, name, stem):
+        parts.append(escape_markdown(section if len(section) <= 40 else section[:40].rstrip() + " …"))
+    if hit.page:
+        parts.append(f"{hit.page}쪽")
+    return " · ".join(p for p in parts if p).replace("\\] · ", "\\] ", 1)
+
+
+def _sentence_like(text: str) -> bool:
+    """A cut or long line of body text rather than a title."""
+    return len(text) > 60 or text.endswith(("…", "..."))
+
+
 def _article_of(section: str) -> str:
     """The section from its article on: "제17조의5 (행정국) > 총무과" for one unit's duties, else the last part."""
     parts = section.split(" > ")
@@ -92,14 +112,19 @@ def _document_caption(hit: Hit) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def passage_card(number: int | None, hit: Hit, terms: list[str], key: str) -> None:
-    """A card collapsed to its title, article, 종류 and 시행일; the text and the document's facts on opening."""
-    with st.expander(card_label(number, hit), key=f"{key}_card_{number}_{hit.chunk_id}", on_change="rerun"):
+CardLabel = Callable[[int | None, Hit], str]
+
+
+def passage_card(number: int | None, hit: Hit, terms: Sequence[str], key: str, label: CardLabel = card_label
+                 ) -> None:
+    """A card collapsed to its title, article, 종류 and 시행일 (``label``: 문서 Q&A names the file instead); the
+    text and the document's facts on opening."""
+    with st.expander(label(number, hit), key=f"{key}_card_{number}_{hit.chunk_id}", on_change="rerun"):
         st.caption(f"{escape_markdown(hit.section)} · 출처 파일 {escape_markdown(hit.source)}")
         if facts := _document_caption(hit):
             # Normal text, not a caption: the 출처 address is code, and code in a caption is too faint (WCAG AA).
             st.markdown(facts)
-        st.markdown(highlight(hit.text, terms))
+        st.markdown(highlight(hit.text, list(terms)))
         _references(hit)
 
 
@@ -129,8 +154,25 @@ def _open_buttons(cards: list[tuple[int, Hit]], key: str) -> None:
                       on_click=_open_card, args=(f"{key}_card_{number}_{hit.chunk_id}",))
 
 
-def render_answer(answer: Answer, key: str = "answer") -> None:
-    """The checked answer, its notices, then the cited passages as numbered cards."""
+def source_line(number: int, hit: Hit) -> str:
+    """"[1] 제목 제N조 (종류, 시행일 …)" as plain text: a copied answer names what it rests on."""
+    where = " ".join(p for p in (hit.title, _article_of(hit.section) if hit.section != hit.title else "",
+                                 f"{hit.page}쪽" if hit.page else "") if p)
+    facts = [hit.kind or "", f"{'시행 예정' if hit.pending() else '시행일'} {hit.enforced_on}" if hit.enforced_on else ""]
+    shown = ", ".join(f for f in facts if f)
+    return f"[{number}] {where}" + (f" ({shown})" if shown else "")
+
+
+def copy_text(answer: Answer) -> str:
+    """The answer as text to paste elsewhere, with its cited sources after it (the [n] in it point there)."""
+    cited = answer.cited_passages()
+    if not cited:
+        return answer.text
+    return answer.text.rstrip() + "\n\n근거\n" + "\n".join(source_line(n, hit) for n, hit in cited)
+
+
+def render_answer(answer: Answer, key: str = "answer", label: CardLabel = card_label) -> None:
+    """The checked answer, its notices, then the cited passages as numbered cards (headed by ``label``)."""
     if answer.masked and answer.error_code != "pii_blocked":
         st.caption(f"🔒 질문의 개인정보({answer.masked})를 가린 뒤 모델에 보냈습니다.")
     if answer.searched:
@@ -146,11 +188,11 @@ def render_answer(answer: Answer, key: str = "answer") -> None:
         if answer.notice and not answer.incomplete:
             st.info(answer.notice, icon="ℹ️")
         with st.expander("답변 복사하기"):
-            st.code(answer.text, language=None, wrap_lines=True)
+            st.code(copy_text(answer), language=None, wrap_lines=True)
         st.caption("근거 (제목을 누르면 원문이 펼쳐집니다)")
         _open_buttons(answer.cited_passages(), key)
         for number, hit in answer.cited_passages():
-            passage_card(number, hit, answer.terms, key)
+            passage_card(number, hit, answer.terms, key, label)
         return
     if answer.status in ("no_evidence", "no_citation"):
         st.info(answer.notice or "근거를 찾지 못했습니다.", icon="🔎")
@@ -159,19 +201,20 @@ def render_answer(answer: Answer, key: str = "answer") -> None:
     if answer.passages:
         st.caption("가장 가까운 근거 문단 (제목을 누르면 원문이 펼쳐집니다)")
         for number, hit in enumerate(answer.passages, start=1):
-            passage_card(number, hit, answer.terms, key)
+            passage_card(number, hit, answer.terms, key, label)
 
 
 def stream_answer(events: "Iterator[AnswerEvent]", placeholder: "DeltaGenerator") -> Answer | None:
     """Show deltas as they come (sanitised), and return the final answer; Korean errors replace it."""
-    streamed = ""
+    from seoulai.services import StreamSanitiser
+
+    streamed = StreamSanitiser()  # safe_markdown of the text so far, reading each delta once
     try:
         for event in events:
             if event.kind == "passages":
                 placeholder.caption(f"근거 문단 {len(event.passages)}건을 찾았습니다.")
             elif event.kind == "delta":
-                streamed += event.text
-                placeholder.markdown(safe_markdown(streamed) + " ▌")
+                placeholder.markdown(streamed.feed(event.text) + " ▌")
             elif event.kind == "done":
                 return event.answer
     except SeoulAIError as error:
@@ -181,10 +224,8 @@ def stream_answer(events: "Iterator[AnswerEvent]", placeholder: "DeltaGenerator"
 
 def changed_words(before: str, after: str, limit: int = 1200) -> str:
     """A changed paragraph with deletions struck through and insertions in bold (each piece escaped)."""
-    from seoulai.answer.compare import word_diff
-
     out = []
-    for kind, text in word_diff(before[:limit], after[:limit]):
+    for kind, text in word_changes(before[:limit], after[:limit]):
         core, space = text.rstrip(), text[len(text.rstrip()):]
         shown = escape_markdown(core)
         out.append((f"~~{shown}~~" if kind == "delete" else f"**{shown}**" if kind == "insert" else shown) + space)

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from seoulai.answer.safety import escape_markdown
-from seoulai.services import DepartmentMatch
+from seoulai.services import DepartmentMatch, escape_markdown
 
 
 def render_departments(matches: Sequence[DepartmentMatch]) -> None:

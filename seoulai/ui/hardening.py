@@ -30,7 +30,7 @@ def page_boundary(draw: Callable[[], None]) -> None:
 
     try:
         draw()
-    except Exception:  # noqa: BLE001 - the page boundary: nothing a person sees may be a traceback
+    except Exception:  # the page boundary (logged): nothing a person sees may be a traceback
         incident = uuid.uuid4().hex[:8]
         logging.getLogger("seoulai.ui").exception("page failed (incident %s)", incident)
         st.error("이 화면을 처리하는 중 문제가 생겼습니다. 입력한 내용은 그대로 두고 새로 고침(F5)하거나 잠시 뒤 다시 "

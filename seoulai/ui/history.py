@@ -7,6 +7,7 @@ are read from the server's store, never from the browser.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -16,7 +17,7 @@ from seoulai.services import Answer, Person, Services, Turn
 PAGES = {"manual": "views/manual_search.py", "documents": "views/doc_qa.py"}
 
 
-def conversation_turns(services: Services, person: Person, kind: str, key: str) -> list[dict]:  # type: ignore[type-arg]
+def conversation_turns(services: Services, person: Person, kind: str, key: str) -> list[dict[str, Any]]:
     """The turns of the conversation this page shows (reloaded from the store when the address names one)."""
     wanted = st.query_params.get("c")
     state = st.session_state.setdefault(key, {"id": None, "turns": []})
@@ -30,10 +31,11 @@ def conversation_turns(services: Services, person: Person, kind: str, key: str) 
                                                     for a in conversation.answers])
     elif not wanted and state["id"]:
         state.update(id=None, turns=[])
-    return state["turns"]  # type: ignore[no-any-return]
+    turns: list[dict[str, Any]] = state["turns"]
+    return turns
 
 
-def history_of(turns: Sequence[dict]) -> list[Turn]:  # type: ignore[type-arg]
+def history_of(turns: Sequence[dict[str, Any]]) -> list[Turn]:
     out: list[Turn] = []
     for turn in turns:
         out.append(Turn("user", turn["question"]))

@@ -7,6 +7,7 @@ new tab therefore stays signed in. Until someone is signed in, the navigation sh
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -43,9 +44,9 @@ def require_person(services: Services) -> Person | None:
     return _only(_sign_in_pointer)
 
 
-def _only(draw: object) -> None:
+def _only(draw: Callable[[], None]) -> None:
     """A navigation of one hidden page: no page names (not even the admin pages) before sign-in."""
-    st.navigation([st.Page(draw, title="로그인", icon="🔐", url_path="signin")], position="hidden").run()  # type: ignore[arg-type]
+    st.navigation([st.Page(draw, title="로그인", icon="🔐", url_path="signin")], position="hidden").run()
     return None
 
 

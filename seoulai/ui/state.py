@@ -8,9 +8,7 @@ import time
 
 import streamlit as st
 
-from seoulai.auth.people import Person
-from seoulai.llm.health import HealthReport, check_health
-from seoulai.services import Services, process_services
+from seoulai.services import HealthReport, Person, Services, process_services
 
 
 class _Health:
@@ -25,7 +23,7 @@ class _Health:
     def get(self) -> HealthReport:
         with self._lock:
             if self._report is None or time.monotonic() - self._at > self.services.settings.health_ttl:
-                self._report = check_health(self.services.settings)
+                self._report = self.services.health()
                 self._at = time.monotonic()
             return self._report
 

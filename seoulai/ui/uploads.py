@@ -17,11 +17,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from seoulai.errors import SeoulAIError
-from seoulai.files import IncomingFile
-from seoulai.ingest.sniff import SUPPORTED
+from seoulai.services import UPLOAD_FORMATS, IncomingFile
 
 # The box accepts what ingestion reads, and its label names the same list: written once, they cannot drift.
-TYPES = list(SUPPORTED)
+TYPES = list(UPLOAD_FORMATS)
 FORMATS = ", ".join(kind.upper() for kind in TYPES)
 
 

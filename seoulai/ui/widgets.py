@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from seoulai.answer.safety import escape_markdown
-from seoulai.auth.people import Person
-from seoulai.llm.health import ComponentStatus, HealthReport
-from seoulai.retrieval.backfill import FillStatus, SemanticProgress
-from seoulai.ui.state import get_person, get_services
+from seoulai.services import ComponentStatus, HealthReport, Person, SemanticProgress, escape_markdown
+from seoulai.ui.state import get_services
 
 
 def _status_line(label: str, status: ComponentStatus) -> str:
@@ -19,16 +16,14 @@ def _status_line(label: str, status: ComponentStatus) -> str:
     return f":red[●] {label}: 연결 안 됨"
 
 
-def sidebar_status(report: HealthReport, filling: "FillStatus | None" = None) -> None:
-    """The model status block at the bottom of the sidebar. ``filling`` (the app server's vector filler, None
-    elsewhere): its figures are shown as this person sees them (Services.semantic_status)."""
+def sidebar_status(report: HealthReport, progress: SemanticProgress | None = None) -> None:
+    """The model status block at the bottom of the sidebar. ``progress``: the semantic index's figures as this
+    person sees them (Services.semantic_status; None where no vector filler runs)."""
     with st.sidebar:
         st.caption("시스템 상태")
         st.markdown(_status_line("언어 모델", report.llm) + "  \n" + _status_line("임베딩", report.embed))
-        if filling is not None:
-            progress = get_services().semantic_status(get_person())
-            if progress is not None:
-                semantic_progress(progress)
+        if progress is not None:
+            semantic_progress(progress)
         if not report.llm.ok:
             st.caption("답변 생성은 쉬고 검색만 가능합니다.")
 

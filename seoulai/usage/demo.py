@@ -8,12 +8,16 @@ no-answers, feedback on some answers. Generated with numpy and appended as one A
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from seoulai.auth.orgchart import OrgChart
 from seoulai.usage.log import COLUMNS, _arrow_schema
+
+if TYPE_CHECKING:  # imported when used, as in seoulai.usage.log
+    import pyarrow as pa
 
 QUESTIONS = [
     "민원 처리기간은 어떻게 계산하나요?", "정보공개 청구 처리 기한은?", "공문서 결재 절차를 알려 주세요",
@@ -28,12 +32,12 @@ FEATURE_P = np.array([0.55, 0.25, 0.15, 0.05])
 MINUTES = {"manual_search": 6.0, "doc_qa": 10.0, "drafting": 40.0, "library": 0.0}
 
 
-def generate(events: int, org: OrgChart, days: int = 60, end: datetime | None = None, seed: int = 7):  # type: ignore[no-untyped-def]
+def generate(events: int, org: OrgChart, days: int = 60, end: datetime | None = None, seed: int = 7) -> pa.Table:
     """An Arrow table of ``events`` rows in the event-log schema."""
     import pyarrow as pa
 
     rng = np.random.default_rng(seed)
-    end = (end or datetime.now()).replace(minute=0, second=0, microsecond=0)
+    end = (end or datetime.now(timezone.utc).replace(tzinfo=None)).replace(minute=0, second=0, microsecond=0)  # stored UTC
     leaves = [u for u in org.leaves() if u.path != org.root] or org.leaves()
     # The organisation rule gives no headcounts (0): a 과 of 15-60 people, the usual size, stands in for one.
     sizes = [u.headcount or int(rng.integers(15, 61)) for u in leaves]
@@ -68,7 +72,7 @@ def generate(events: int, org: OrgChart, days: int = 60, end: datetime | None = 
     minutes = np.array([MINUTES[f] for f in FEATURES])[feature]
     units = np.array([u.path for u in leaves])
 
-    def column(values, mask=None):  # type: ignore[no-untyped-def]
+    def column(values: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
         return pa.array(values, mask=None if mask is None else ~mask)
 
     rating = np.where(rng.random(events) < 0.82, 1, -1)

@@ -27,11 +27,16 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seoulai.errors import InputError
 from seoulai.usage import handover, retention
 from seoulai.usage.spool import Spool, SpoolFile, read_lines, spool_files
+
+if TYPE_CHECKING:  # imported when used: pyarrow and the queries are only needed by some processes
+    import pyarrow as pa
+
+    from seoulai.usage.queries import Analytics
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +100,11 @@ class UsageLog:
         self.flush_interval = flush_interval
         self.retention_days = retention_days
         self._expired: datetime | None = None  # the cutoff of the last retention pass
-        self._temp = None if spool_dir else tempfile.TemporaryDirectory(prefix="seoulai-spool-")
-        self.spool_base = base = spool_dir or Path(self._temp.name)  # type: ignore[union-attr]
+        self._temp: tempfile.TemporaryDirectory[str] | None = None
+        if spool_dir is None:
+            self._temp = tempfile.TemporaryDirectory(prefix="seoulai-spool-")
+            spool_dir = Path(self._temp.name)
+        self.spool_base = base = spool_dir
         # Several servers: each has its own spool folder, locked while it lives (a dead one's is folded by another).
         self._owned: handover.FolderLock | None = None
         if parquet_dir is not None:
@@ -288,7 +296,7 @@ class UsageLog:
         with self._lock:
             return "" if self._acquire() else HELD
 
-    def analytics(self):  # type: ignore[no-untyped-def]
+    def analytics(self) -> Analytics:
         """Read access for the dashboard: a fresh cursor per query, over this file or every replica's Parquet."""
         from seoulai.usage.queries import Analytics
 
@@ -296,12 +304,18 @@ class UsageLog:
             if not self.flush():
                 raise InputError(HELD, code="usage_held")
             if self.parquet_dir is None:
-                return Analytics(self._db.cursor, "events")
+                return Analytics(self._cursor, "events")
             if any(self.parquet_dir.glob("replica=*/*.parquet")):
                 pattern = str(self.parquet_dir / "replica=*" / "*.parquet").replace("'", "''")
-                return Analytics(self._db.cursor, f"read_parquet('{pattern}', union_by_name = true)")
+                return Analytics(self._cursor, f"read_parquet('{pattern}', union_by_name = true)")
             self._db.execute(SCHEMA)
-            return Analytics(self._db.cursor, "events")
+            return Analytics(self._cursor, "events")
+
+    def _cursor(self) -> Any:
+        """A read cursor on the connection open now: retention rewrites the file and reconnects, and a page that
+        took its Analytics before then must read the new connection, not the closed one."""
+        with self._lock:
+            return self._db.cursor()
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         """Read through a separate cursor, after folding what is spooled."""
@@ -310,7 +324,8 @@ class UsageLog:
                 raise InputError(HELD, code="usage_held")
             cursor = self._db.cursor()
         try:
-            return cursor.execute(sql, params or []).fetchall()
+            rows: list[tuple[Any, ...]] = cursor.execute(sql, params or []).fetchall()
+            return rows
         finally:
             cursor.close()
 
@@ -332,7 +347,7 @@ class UsageLog:
                     self._owned = None
 
 
-def _table(rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+def _table(rows: list[dict[str, Any]]) -> pa.Table:
     import pyarrow as pa
 
     columns: dict[str, list[Any]] = {c: [row.get(c) for row in rows] for c in COLUMNS}
@@ -340,7 +355,7 @@ def _table(rows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
     return pa.table(columns, schema=_arrow_schema())
 
 
-def _arrow_schema():  # type: ignore[no-untyped-def]
+def _arrow_schema() -> pa.Schema:
     import pyarrow as pa
 
     types = {"ts": pa.timestamp("us"), "latency_ms": pa.float64(), "ttft_ms": pa.float64(),

@@ -15,6 +15,14 @@ import pandas as pd
 
 FEATURE_LABELS = {"manual_search": "매뉴얼 검색", "doc_qa": "문서 Q&A", "drafting": "초안 작성", "library": "매뉴얼 관리",
                   "usage": "이용 현황"}
+# The fewest distinct people behind any figure of a group (a 과, a role, a topic, a satisfaction rate, time saved):
+# below it, one person's questions and ratings could be told apart. One number for the page and the export.
+MIN_GROUP = 5
+# Stored times are UTC; 이용 현황 counts and shows Seoul's days and hours (UTC+9, no daylight saving time).
+SEOUL_OFFSET = timedelta(hours=9)
+SMALL_GROUP = f"기타 ({MIN_GROUP}명 미만)"  # the name groups below MIN_GROUP are folded into
+# Topics are what people ask of the shared manuals; questions about one's own uploaded documents stay private.
+TOPIC_FEATURE = "manual_search"
 
 
 @dataclass
@@ -32,12 +40,17 @@ class Filters:
         return Filters(self.start - timedelta(days=days), self.start - timedelta(days=1), self.department,
                        self.features, self.aliases)
 
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period's Seoul days as the stored (UTC) times they span: 8 December in Seoul starts at 15:00 UTC on
+        the 7th."""
+        return (datetime.combine(self.start, datetime.min.time()) - SEOUL_OFFSET,
+                datetime.combine(self.end + timedelta(days=1), datetime.min.time()) - SEOUL_OFFSET)
+
     def where(self) -> tuple[str, list[Any]]:
         departments = [self.department, *self.aliases]
         either = " OR ".join(["department = ? OR department LIKE ?"] * len(departments))
         clauses = ["ts >= ?", "ts < ?", f"({either})"]
-        params: list[Any] = [datetime.combine(self.start, datetime.min.time()),
-                             datetime.combine(self.end + timedelta(days=1), datetime.min.time())]
+        params: list[Any] = list(self.bounds())
         for department in departments:
             params += [department, department + "/%"]
         if self.features:
@@ -55,9 +68,10 @@ class Kpis:
     p95_ms: float | None
     error_rate: float | None
     no_answer_rate: float | None
-    hours_saved: float
+    hours_saved: float | None  # None (like satisfaction) when fewer than MIN_GROUP people are behind it
     tokens_in: int = 0  # the model's own counts (prompt and generated tokens)
     tokens_out: int = 0
+    withheld: tuple[str, ...] = ()  # figures left out because fewer than MIN_GROUP people are behind them
 
     def to_json(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -86,27 +100,37 @@ class Analytics:
                    avg(CASE WHEN outcome = 'error' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS errors,
                    avg(CASE WHEN outcome = 'no_answer' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS none,
                    coalesce(sum(minutes_saved), 0) / 60.0 AS hours,
-                   coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out
+                   coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out,
+                   count(DISTINCT user_id) FILTER (WHERE rating IS NOT NULL) AS raters,
+                   count(DISTINCT user_id) FILTER (WHERE minutes_saved > 0) AS savers,
+                   count(DISTINCT user_id) FILTER (WHERE comment IS NOT NULL) AS commenters
             FROM {self.source} WHERE {where}""", params).iloc[0]  # noqa: S608 - source is ours, values bound
-        return Kpis(int(row.users), int(row.queries), _opt(row.satisfaction), _opt(row.p50), _opt(row.p95),
-                    _opt(row.errors), _opt(row.none), float(row.hours), int(row.tokens_in), int(row.tokens_out))
+        few = {name: 0 < int(n) < MIN_GROUP for name, n in
+               (("만족도", row.raters), ("절감 시간", row.savers), ("의견", row.commenters))}
+        return Kpis(int(row.users), int(row.queries), None if few["만족도"] else _opt(row.satisfaction),
+                    _opt(row.p50), _opt(row.p95), _opt(row.errors), _opt(row.none),
+                    None if few["절감 시간"] else float(row.hours), int(row.tokens_in), int(row.tokens_out),
+                    tuple(name for name, hidden in few.items() if hidden))
 
     def over_time(self, f: Filters, level: int) -> pd.DataFrame:
-        """Daily questions per unit one level below the filter (or the filter's own unit at the bottom)."""
+        """Daily questions per unit one level below the filter (or the filter's own unit at the bottom); units of
+        fewer than MIN_GROUP people in the period are one bar, SMALL_GROUP."""
         where, params = f.where()
         return self._df(f"""
-            SELECT CAST(date_trunc('day', ts) AS DATE) AS day,
-                   array_to_string(list_slice(string_split(department, '/'), 1, ?), '/') AS unit,
-                   count(*) AS questions
-            FROM {self.source} WHERE {where} AND action IN ('ask', 'search')
-            GROUP BY ALL ORDER BY day""", [level + 1, *params])  # noqa: S608
+            WITH e AS (SELECT *, array_to_string(list_slice(string_split(department, '/'), 1, ?), '/') AS unit
+                       FROM {self.source} WHERE {where}),
+                 sizes AS (SELECT unit, count(DISTINCT user_id) AS people FROM e GROUP BY unit)
+            SELECT CAST(date_trunc('day', ts + INTERVAL 9 HOUR) AS DATE) AS day,
+                   CASE WHEN people >= ? THEN unit ELSE ? END AS unit, count(*) AS questions
+            FROM e JOIN sizes USING (unit) WHERE action IN ('ask', 'search')
+            GROUP BY ALL ORDER BY day""", [level + 1, *params, MIN_GROUP, SMALL_GROUP])  # noqa: S608 - source is ours, values bound
 
     def adoption(self, f: Filters, level: int, headcounts: dict[str, int]) -> pd.DataFrame:
         where, params = f.where()
         users = self._df(f"""
             SELECT array_to_string(list_slice(string_split(department, '/'), 1, ?), '/') AS unit,
                    count(DISTINCT user_id) AS active_users
-            FROM {self.source} WHERE {where} GROUP BY ALL""", [level + 1, *params])  # noqa: S608
+            FROM {self.source} WHERE {where} GROUP BY ALL""", [level + 1, *params])  # noqa: S608 - source is ours, values bound
         units = [u for u in headcounts if u.count("/") == level and (u == f.department or
                                                                      u.startswith(f.department + "/"))]
         table = pd.DataFrame({"unit": units, "headcount": [headcounts[u] for u in units]})
@@ -118,7 +142,7 @@ class Analytics:
     def feature_mix(self, f: Filters) -> pd.DataFrame:
         where, params = f.where()
         table = self._df(f"""SELECT feature, count(*) AS events FROM {self.source}
-                             WHERE {where} AND action <> 'feedback' GROUP BY ALL ORDER BY events DESC""",  # noqa: S608
+                             WHERE {where} AND action <> 'feedback' GROUP BY ALL ORDER BY events DESC""",  # noqa: S608 - source is ours, values bound
                          params)
         table["label"] = table["feature"].map(lambda x: FEATURE_LABELS.get(x, x))
         return table
@@ -127,21 +151,30 @@ class Analytics:
         where, params = f.where()
         return self._df(f"""SELECT floor(latency_ms / ?) * ? / 1000.0 AS seconds, count(*) AS answers
                             FROM {self.source} WHERE {where} AND action = 'ask' AND latency_ms IS NOT NULL
-                            GROUP BY ALL ORDER BY seconds""", [bucket_ms, bucket_ms, *params])  # noqa: S608
+                            GROUP BY ALL ORDER BY seconds""", [bucket_ms, bucket_ms, *params])  # noqa: S608 - source is ours, values bound
 
     def topics(self, f: Filters, sample: int = 2000, top: int = 15) -> pd.DataFrame:
-        """What people ask about: compound nouns ("처리기간", "정보공개") of the recent (PII-masked) questions,
-        each counted once per question, without the words every administrative question has."""
+        """What people ask of the manuals: compound nouns ("처리기간", "정보공개") of the recent (PII-masked)
+        매뉴얼 검색 questions, each counted once per question, without the words every administrative question
+        has. Only topics asked by at least MIN_GROUP people: a topic never points at one person."""
         where, params = f.where()
-        queries = self._df(f"""SELECT query FROM {self.source} WHERE {where} AND query IS NOT NULL
-                               AND action = 'ask' ORDER BY ts DESC LIMIT ?""", [*params, sample])  # noqa: S608
-        return pd.DataFrame(count_topics([q for q in queries["query"].tolist() if q]).most_common(top),
-                            columns=["topic", "count"])
+        queries = self._df(f"""SELECT user_id, query FROM {self.source} WHERE {where} AND query IS NOT NULL
+                               AND feature = ? AND action = 'ask' ORDER BY ts DESC LIMIT ?""",  # noqa: S608 - source is ours, values bound
+                           [*params, TOPIC_FEATURE, sample])
+        rows = [(u, q) for u, q in zip(queries["user_id"], queries["query"]) if q]
+        askers: dict[str, set[str]] = {}
+        counts: Counter[str] = Counter()
+        for (user, _), found in zip(rows, topics_of([q for _, q in rows])):
+            counts.update(found)
+            for topic in found:
+                askers.setdefault(topic, set()).add(user)
+        shown = [(t, n) for t, n in counts.most_common() if len(askers[t]) >= MIN_GROUP][:top]
+        return pd.DataFrame(shown, columns=["topic", "count"])
 
     def active_units(self, f: Filters, level: int) -> set[str]:
         where, params = f.where()
         rows = self._df(f"""SELECT DISTINCT array_to_string(list_slice(string_split(department, '/'), 1, ?), '/')
-                            AS unit FROM {self.source} WHERE {where}""", [level + 1, *params])  # noqa: S608
+                            AS unit FROM {self.source} WHERE {where}""", [level + 1, *params])  # noqa: S608 - source is ours, values bound
         return set(rows["unit"])
 
     def gaps(self, f: Filters, owners_under: str, root: str, limit: int = 8) -> pd.DataFrame:
@@ -150,33 +183,49 @@ class Analytics:
         the shared library's, 공통)."""
         clauses = ["ts >= ?", "ts < ?", "action = 'ask'", "outcome = 'no_answer'", "owner IS NOT NULL",
                    "(owner = ? OR owner LIKE ?" + (" OR owner = '공통')" if owners_under == root else ")")]
-        params: list[Any] = [datetime.combine(f.start, datetime.min.time()),
-                             datetime.combine(f.end + timedelta(days=1), datetime.min.time()),
-                             owners_under, owners_under + "/%"]
+        params: list[Any] = [*f.bounds(), owners_under, owners_under + "/%"]
         return self._df(f"""SELECT owner, count(*) AS questions,
                                    list(DISTINCT query) FILTER (WHERE query IS NOT NULL)[1:{int(limit)}] AS examples
                             FROM {self.source} WHERE {" AND ".join(clauses)}
-                            GROUP BY owner ORDER BY questions DESC""", params)  # noqa: S608
+                            GROUP BY owner ORDER BY questions DESC""", params)  # noqa: S608 - source is ours, values bound
 
     def comments(self, f: Filters, limit: int = 50) -> pd.DataFrame:
+        """Comments, only when at least MIN_GROUP people left them; a comment's 과 of fewer than MIN_GROUP people
+        in the period is shown as SMALL_GROUP."""
         where, params = f.where()
-        return self._df(f"""SELECT ts, department, feature, rating, comment FROM {self.source}
-                            WHERE {where} AND comment IS NOT NULL ORDER BY ts DESC LIMIT ?""",  # noqa: S608
-                        [*params, limit])
+        return self._df(f"""
+            WITH e AS (SELECT * FROM {self.source} WHERE {where}),
+                 sizes AS (SELECT department, count(DISTINCT user_id) AS people FROM e GROUP BY department)
+            SELECT ts + INTERVAL 9 HOUR AS ts, CASE WHEN people >= ? THEN department ELSE ? END AS department,
+                   feature, rating, comment
+            FROM e JOIN sizes USING (department)
+            WHERE comment IS NOT NULL
+              AND (SELECT count(DISTINCT user_id) FROM e WHERE comment IS NOT NULL) >= ?
+            ORDER BY ts DESC LIMIT ?""", [*params, MIN_GROUP, SMALL_GROUP, MIN_GROUP, limit])  # noqa: S608 - source is ours, values bound
 
     def export(self, f: Filters, limit: int = 1_000_000) -> pd.DataFrame:
+        """The filtered events, row by row. Rows of a 과 of fewer than MIN_GROUP people in the period carry no
+        person, 과, rating, comment or time saved (the 과 reads SMALL_GROUP); a role held by fewer than
+        MIN_GROUP people of a 과 is left blank."""
         where, params = f.where()
-        return self._df(f"""SELECT ts, user_id, department, role, feature, action, model, latency_ms, ttft_ms,
-                                   tokens_in, tokens_out, sources, outcome, error_code, rating, comment,
-                                   minutes_saved FROM {self.source} WHERE {where} ORDER BY ts LIMIT ?""",  # noqa: S608
-                        [*params, limit])
-
-    def audit(self, limit: int) -> pd.DataFrame:
-        return self._df(f"SELECT ts, user_id, department, role, action, comment FROM {self.source} "  # noqa: S608
-                        "WHERE feature = 'audit' ORDER BY ts DESC LIMIT ?", [limit])
+        return self._df(f"""
+            WITH e AS (SELECT * FROM {self.source} WHERE {where}),
+                 sizes AS (SELECT department, count(DISTINCT user_id) AS people FROM e GROUP BY department),
+                 roles AS (SELECT department, role, count(DISTINCT user_id) AS holders FROM e GROUP BY ALL)
+            SELECT ts + INTERVAL 9 HOUR AS ts, CASE WHEN people >= ? THEN user_id END AS user_id,
+                   CASE WHEN people >= ? THEN department ELSE ? END AS department,
+                   CASE WHEN holders >= ? THEN role END AS role, feature, action, model, latency_ms, ttft_ms,
+                   tokens_in, tokens_out, sources, outcome, error_code,
+                   CASE WHEN people >= ? THEN rating END AS rating,
+                   CASE WHEN people >= ? THEN comment END AS comment,
+                   CASE WHEN people >= ? THEN minutes_saved END AS minutes_saved
+            FROM e JOIN sizes USING (department) LEFT JOIN roles USING (department, role)
+            ORDER BY ts LIMIT ?""",  # noqa: S608 - source is ours, values bound
+                        [*params, MIN_GROUP, MIN_GROUP, SMALL_GROUP, *[MIN_GROUP] * 4, limit])
 
     def date_range(self) -> tuple[date, date] | None:
-        row = self._df(f"SELECT min(ts) AS lo, max(ts) AS hi FROM {self.source}", []).iloc[0]  # noqa: S608
+        span = "min(ts) + INTERVAL 9 HOUR AS lo, max(ts) + INTERVAL 9 HOUR AS hi"  # Seoul's days
+        row = self._df(f"SELECT {span} FROM {self.source}", []).iloc[0]  # noqa: S608 - source is ours, values bound
         if pd.isna(row.lo):
             return None
         return row.lo.date(), row.hi.date()
@@ -190,26 +239,34 @@ GENERIC = frozenset("""절차 방법 경우 기간 기한 관련 문의 질문 �
 def count_topics(texts: list[str]) -> Counter[str]:
     """Topics of each text once: nouns written together form one (처리 + 기간 → 처리기간), generic words alone
     are not topics."""
+    counts: Counter[str] = Counter()
+    for found in topics_of(texts):
+        counts.update(found)
+    return counts
+
+
+def topics_of(texts: list[str]) -> list[set[str]]:
+    """The topics of each text, in order."""
     from seoulai.text.korean import get_kiwi
 
-    counts: Counter[str] = Counter()
+    out: list[set[str]] = []
     for tokens in get_kiwi().tokenize(texts) if texts else []:
         found: set[str] = set()
         run: list[str] = []
         end = -1
         for token in [*tokens, None]:
             noun = token is not None and str(token.tag) in ("NNG", "NNP")
-            if noun and run and token.start == end:  # type: ignore[union-attr]
-                run.append(token.form)  # type: ignore[union-attr]
+            if noun and run and token.start == end:
+                run.append(token.form)
             else:
                 topic = "".join(run)
                 if len(topic) >= 2 and topic not in GENERIC:
                     found.add(topic)
-                run = [token.form] if noun else []  # type: ignore[union-attr]
+                run = [token.form] if noun else []
             if token is not None:
                 end = token.start + token.len
-        counts.update(found)
-    return counts
+        out.append(found)
+    return out
 
 
 def _opt(value: Any) -> float | None:

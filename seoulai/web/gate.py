@@ -19,6 +19,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,7 +30,9 @@ from seoulai.auth.people import Person
 from seoulai.auth.sessions import COOKIE
 from seoulai.errors import SeoulAIError
 from seoulai.services import Services
-from seoulai.web.routes import STREAMLIT_LOGOUT, ServicesFactory, SsoStart, sign_out, sso_page, sso_sessions
+from seoulai.web.korean import KoreanAssets
+from seoulai.web.routes import (STREAMLIT_LOGOUT, SecurityHeaders, ServicesFactory, SsoStart, sign_out, sso_page,
+                                sso_sessions)
 
 # Exact paths (a prefix such as "/login" would also open "/loginx", for which Streamlit serves the page shell).
 OPEN = {"/login", "/_stcore/health", "/favicon.png", "/favicon.ico", "/auth/login"}
@@ -114,3 +117,9 @@ class SignInGate:
             await run_in_threadpool(sso_sessions(services).bind, cookies, person)
         for message in messages:
             await send(message)
+
+
+def middleware(get_services: ServicesFactory, sso_start: SsoStart | None = None) -> list[Middleware]:
+    """The app's middleware, outermost first: security headers, the sign-in gate, the Korean assets."""
+    return [Middleware(SecurityHeaders), Middleware(SignInGate, get_services=get_services, sso_start=sso_start),
+            Middleware(KoreanAssets)]

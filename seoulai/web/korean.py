@@ -31,8 +31,9 @@ TABLE: dict[str, list[Replace]] = {
         (re.compile(r"`Select \$\{([^}]*)\} matches`"), r"`찾은 ${\1}개 모두 선택`"),
         ("`Clear all`", "`모두 지우기`"),
         ("`No results`", "`결과 없음`"),
+        ('"aria-label":`Open`', '"aria-label":`목록 열기`'),  # what a screen reader says for the dropdown button
     ],
-    "Selectbox.": [("`No results`", "`결과 없음`")],
+    "Selectbox.": [("`No results`", "`결과 없음`"), ('"aria-label":`Open`', '"aria-label":`목록 열기`')],
     "InputInstructions.": [
         ("`submit form`:`apply`", "`보내기`:`적용`"),
         (re.compile(r"`Press \$\{(r\(\)\?`⌘`:`Ctrl`)\}\+Enter to \$\{e\}`"), r"`${\1}+Enter: ${e}`"),
@@ -81,7 +82,7 @@ def translate(name: str, script: str) -> str:
     for prefix, replacements in TABLE.items():
         if name.startswith(prefix):
             for old, new in replacements:
-                script = old.sub(new, script) if isinstance(old, re.Pattern) else script.replace(old, new)  # type: ignore[arg-type]
+                script = old.sub(new, script) if isinstance(old, re.Pattern) else script.replace(old, new)  # type: ignore[arg-type]  # str pairs str
     return script
 
 

@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from seoulai.config import Settings
+from seoulai.config import Settings, load_settings
+from seoulai.errors import SeoulAIError
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -29,6 +30,16 @@ def choose_address(settings: Settings, requested: str | None) -> tuple[str, str]
     return address, f"로그인({settings.auth.mode})을 거쳐 {address}에서 접속을 받습니다."
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or exit code 2 with the Korean reason on stderr (a misspelled name, a bad value): no traceback
+    from `make run`, serve.py or Docker."""
+    try:
+        return load_settings()
+    except SeoulAIError as error:
+        sys.stderr.write(f"오류: {error.message}\n")
+        raise SystemExit(2) from None
+
+
 def refuse_unsafe_start(settings: Settings) -> None:
     """Stop the process (exit code 2, the Korean reason on stderr) before it serves with unsafe settings: called by
     ``make run`` here and by serve.py, which every way of starting the server goes through."""
@@ -42,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", default="8501")
     parser.add_argument("--address", default=os.environ.get("ADDRESS") or None)
     args = parser.parse_args(argv)
-    settings = Settings()
+    settings = settings_or_exit()
     refuse_unsafe_start(settings)
     address, note = choose_address(settings, args.address)
     sys.stderr.write(f"서울시 행정 AI 도우미: http://{'localhost' if address in LOOPBACK else address}:{args.port}\n"

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -88,7 +87,7 @@ def _csrf_ok(request: Request, sent: object) -> bool:
 def sso_page(message: str = "", status: int = 200, sso_start: SsoStart | None = None) -> Response:
     try:
         link = sso_start() if sso_start else "/"
-    except Exception:  # noqa: BLE001 (Streamlit raises several kinds: missing Authlib, missing [auth] secrets)
+    except Exception:  # noqa: BLE001 - Streamlit raises several kinds: missing Authlib, missing [auth] secrets
         link, message, status = "/login", ("통합인증을 시작할 수 없습니다. 관리자는 .streamlit/secrets.toml의 [auth] 설정과 "
                                            "Authlib 설치를 확인하세요."), 503
     return HTMLResponse(login_page.render_sso(link, message), status_code=status)
@@ -185,11 +184,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-def middleware(get_services: ServicesFactory, sso_start: SsoStart | None = None) -> list[Middleware]:
-    from seoulai.web.gate import SignInGate
-    from seoulai.web.korean import KoreanAssets
-
-    return [Middleware(SecurityHeaders), Middleware(SignInGate, get_services=get_services, sso_start=sso_start),
-            Middleware(KoreanAssets)]

@@ -74,8 +74,20 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR",  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR",  # type: ignore[attr-defined]  # a Browser
                                   accept_downloads=True)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def colleague(server: dict[str, str]) -> str:
+    """A second account in staff01's 과 (행정국/총무과), added to the running server's own store: the account a
+    draft is shared with. The server's environment is read back from the process, so both use the same data."""
+    env = dict(line.split("=", 1) for line in
+               Path(f"/proc/{server['pid']}/environ").read_text(encoding="utf-8").split("\0") if "=" in line)
+    subprocess.run([sys.executable, "-m", "seoulai.cli", "users", "add", "staff02", "--name", "최주무관",
+                    "--department", "서울특별시/행정국/총무과", "--role", "staff", "--password-stdin"],
+                   input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    return "staff02"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Download, Locator, Page, expect
@@ -45,7 +46,7 @@ class AppPage:
         labels = self.page.eval_on_selector_all("[aria-label]", "nodes => nodes.map(n => n.getAttribute('aria-label'))")
         return self.page.locator("body").inner_text() + "\n" + "\n".join(labels)  # and what a screen reader says
 
-    def accessibility_violations(self) -> list[dict]:  # type: ignore[type-arg]
+    def accessibility_violations(self) -> list[dict]:
         """Serious and critical axe-core violations of the page as it is now."""
         from axe_playwright_python.sync_playwright import Axe
 
@@ -180,3 +181,71 @@ class SeoulRulesSearchPage(ManualSearchPage):
         finally:
             self.page.set_viewport_size(size)
             self.settle()
+
+
+class DocQAMorePage(DocQAPage):
+    """문서 Q&A's 요약 and 비교 tabs."""
+
+    def choose(self, label: str, option: str) -> None:
+        self.page.get_by_label(label).click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+        self.settle()
+
+    def summarise(self, doc: str) -> None:
+        self.page.get_by_role("tab", name="요약").click()
+        self.choose("요약할 문서", doc)
+        self.page.get_by_role("button", name="요약하기").click()
+        expect(self.page.get_by_role("button", name="요약 HWPX (한글)로 내려받기")).to_be_visible(timeout=LONG)
+        self.settle()
+
+    def compare(self, before: str, after: str) -> None:
+        self.page.get_by_role("tab", name="비교").click()
+        self.choose("이전 문서 (초안)", before)
+        self.choose("이후 문서 (수정안)", after)
+        self.page.get_by_role("button", name="비교하기").click()
+        expect(self.page.get_by_role("button", name="비교 HWPX (한글)로 내려받기")).to_be_visible(timeout=LONG)
+        self.settle()
+
+
+class DraftSharePage(DraftingPage):
+    """초안 작성's DOCX export and its 공유 section, and a colleague's 공유받은 초안."""
+
+    def download_docx(self) -> Download:
+        with self.page.expect_download(timeout=LONG) as info:
+            self.page.get_by_role("button", name="DOCX (워드)").click()
+        self.settle()  # the click's run (the export is counted) is over before the next step
+        return info.value
+
+    def share_with_first_colleague(self) -> None:
+        """Open 공유 and share, read-only, with the first colleague listed (the only one of the 과 here)."""
+        self.open_share_section()
+        self.page.get_by_role("button", name="공유", exact=True).click()  # the row below says it was shared
+        expect(self.page.get_by_text(re.compile(r"· 읽기 전용$"))).to_have_count(1, timeout=LONG)
+        self.settle()
+        self.open_share_section()  # the run after 공유 may draw the section folded again
+
+    def open_share_section(self) -> None:
+        """Unfold 공유 and see its 공유 button. A run still going (a download's click, the autosave) may draw the
+        section anew, folded: unfold it again once the page is quiet, a few times at most."""
+        summary = self.page.locator("summary").filter(has_text="공유").filter(has_not_text="공유받은").last
+        details = self.page.locator("details").filter(has=summary).last
+        button = self.page.get_by_role("button", name="공유", exact=True)
+        for attempt in range(4):
+            self.settle()
+            if details.get_attribute("open") is None:
+                summary.click()
+            try:
+                expect(button).to_be_visible(timeout=LONG if attempt == 3 else 10_000)
+            except AssertionError:
+                continue
+            self.settle()
+            if button.is_visible():
+                return
+        expect(button).to_be_visible()
+
+    def open_shared(self, title: str) -> None:
+        self.page.locator("summary").filter(has_text="공유받은 초안").click()
+        row = self.page.get_by_test_id("stHorizontalBlock").filter(has_text=title).last
+        row.get_by_role("button", name="열기").click()
+        expect(self.page.get_by_text("동료가 공유한 초안입니다.", exact=False)).to_be_visible(timeout=LONG)
+        self.settle()

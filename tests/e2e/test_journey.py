@@ -21,7 +21,7 @@ ENGLISH = ["Drag and drop", "Browse files", "per file", "Upload", "Select all", 
            "Record a screencast", "Made with Streamlit", "Running...", "Deploy", "draft_export", "sign_in", "None",
            "staff", "manager", "admin", "Download as CSV", "Choose an option", "No results",
            "Skip to main content", "App pages", "Sidebar", "Collapse sidebar", "Close", "Send message",
-           "Chat message from", "Link to heading", "Help for", "Help"]
+           "Chat message from", "Link to heading", "Help for", "Help", "Open"]
 FIRST = "민원의 처리기간은 어떻게 계산하나요?"
 
 

@@ -37,7 +37,7 @@ class FakeIdentityProvider:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:  # http.server's name
                 if self.path == "/.well-known/openid-configuration":
                     self._json(provider.metadata())
                 elif self.path == "/jwks":
@@ -45,7 +45,7 @@ class FakeIdentityProvider:
                 else:
                     self.send_error(404)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
                 claims = provider.codes.pop(form.get("code", [""])[0], None)
                 if self.path != "/token" or claims is None:

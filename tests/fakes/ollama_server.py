@@ -120,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
     state: FakeOllama
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+    def log_message(self, format: str, *args: Any) -> None:  # quiet server
         return
 
     # -- plumbing ------------------------------------------------------------------
@@ -143,12 +143,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str) -> None:
         self._json(status, {"error": message})
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.state.record("GET", self.path, {})
         if self.path == "/":
             data = b"Ollama is running"
@@ -169,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._error(404, "404 page not found")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self._body()
         self.state.record("POST", self.path, body)
         routes = {

@@ -134,20 +134,21 @@ def test_a_draft_section_stops_an_echo(services: Services, fake_ollama: FakeOlla
     fake_ollama.responder = _echo
     draft = _draft(services)
     streamed = ""
+    stream = services.drafting.stream_section(ALICE, draft, "lead")
     with pytest.raises(SeoulAIError) as stopped:
-        for delta in services.drafting.stream_section(ALICE, draft, "lead"):
+        for delta in stream:
             streamed += delta
     assert stopped.value.code == "model_echo" and "지시문을 옮겨 적었습니다" in stopped.value.message
-    assert ECHO_MARK not in draft.sections.get("lead", "")
+    assert ECHO_MARK not in stream.draft.sections.get("lead", "")
     assert len(streamed) < len(_echo(fake_ollama.chat_requests()[0].body))  # the stream was stopped early
 
 
 def test_usable_output_passes_every_guard_unchanged(services: Services, fake_ollama: FakeOllama) -> None:
     fake_ollama.responder = lambda body: "서울시는 7월 16일부터 행정 AI 도우미를 시범 운영한다.\n전 부서가 참여한다."
-    draft = _draft(services)
-    for _ in services.drafting.stream_section(ALICE, draft, "lead"):
+    stream = services.drafting.stream_section(ALICE, _draft(services), "lead")
+    for _ in stream:
         pass
-    assert draft.sections["lead"] == "서울시는 7월 16일부터 행정 AI 도우미를 시범 운영한다.\n전 부서가 참여한다."
+    assert stream.draft.sections["lead"] == "서울시는 7월 16일부터 행정 AI 도우미를 시범 운영한다.\n전 부서가 참여한다."
 
 
 def test_a_use_under_way_waits_for_the_minute_limit_but_a_new_one_is_refused(tmp_path: Path) -> None:

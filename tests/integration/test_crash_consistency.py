@@ -208,7 +208,7 @@ def _staging_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """ENOSPC while the second file is being staged, half of it written."""
     import seoulai.files
 
-    stage = seoulai.files._stage  # noqa: SLF001 - the one place a staged copy is written
+    stage = seoulai.files._stage  # the one place a staged copy is written
 
     def fill(target: Path, incoming: IncomingFile) -> Path:
         if target.name == "새문서.md":
@@ -241,7 +241,7 @@ def test_a_full_disk_is_told_in_korean_and_loses_nothing(services: Services, tmp
     before = sorted(p.name for p in generations.iterdir())
     held = agreement(area, services, collection)
 
-    full(monkeypatch)  # type: ignore[operator]
+    full(monkeypatch)  # type: ignore[operator]  # full is set by the parametrised case
     with pytest.raises(SeoulAIError) as raised:  # more text than the generation's pages hold
         upload([IncomingFile("지침.md", doc("새지침고유어", 200)), IncomingFile("새문서.md", doc("새문서고유어"))])
     assert raised.value.code == "disk_full"
@@ -268,12 +268,12 @@ def test_the_sweep_leaves_a_live_upload_alone(services: Services, tmp_path: Path
     seen: list[list[str]] = []
 
     def ingest_meanwhile(staged: dict[Path, str]) -> object:
-        assert sweep(area, services.documents._holds) == 0  # noqa: SLF001 - the same rule the services use
+        assert sweep(area, services.documents._holds) == 0  # the same rule the services use
         seen.append(leftovers(area))
         return services.index.ingest(list(staged), collection, sources=staged)
 
     FileStore(area / ALICE.pseudonym).put(collection, [(IncomingFile("진행중.md", doc("진행중고유어")), "진행중.md")],
-                                          ingest_meanwhile, services.documents._holds)  # noqa: SLF001
+                                          ingest_meanwhile, services.documents._holds)
     assert len(seen[0]) == 2  # its record and its staged copy were still there
     indexed, stored = agreement(area, services, collection)
     assert indexed == stored and set(stored) == {"진행중.md"} and leftovers(area) == []

@@ -120,7 +120,7 @@ def test_a_new_version_leaves_one_generation_and_only_its_own_vectors_cached(set
         services.documents.upload(ALICE, [IncomingFile("메모.md", second.encode())])
         new = [passage_text(c) for c in collection.chunks_of(["메모.md"])]
         assert [p.name for p in collection.root.iterdir() if p.name.startswith("gen-")] == [collection.current()]
-        cache = services.index.dense.cache  # type: ignore[union-attr]
+        cache = services.index.dense.cache  # type: ignore[union-attr]  # this test's settings embed: dense is set
         assert len(cache.get(new)) == len(new)  # the unchanged passage was not forgotten (nor embedded twice)
         assert set(cache.get(old)) == {i for i, text in enumerate(old) if text in new}
         assert _holding_marker([Path(settings.data_dir), Path(settings.index_dir)]) == []

@@ -138,7 +138,7 @@ def test_card_for_a_person_is_logged(env: pytest.MonkeyPatch) -> None:
         assert card and card[0].label == "행정국 총무과" and len(card) <= 3
         assert services.departments.for_question(person, "서울광장 사용료는 얼마예요?") == []
         services.usage.flush()
-        rows = services.usage.log.query("SELECT feature, action, outcome FROM events")  # type: ignore[union-attr]
+        rows = services.usage.log.query("SELECT feature, action, outcome FROM events")  # type: ignore[union-attr]  # usage is on
         assert ("manual_search", "department", "ok") in rows
     finally:
         services.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from seoulai.config import IngestSettings, Settings
-from seoulai.drafting.checks import add_end_mark, check_draft, hierarchy_problems
+from seoulai.drafting.checks import check_draft, hierarchy_problems
 from seoulai.drafting.draft import Draft, DraftEngine
 from seoulai.drafting.export import to_docx, to_hwpx
 from seoulai.drafting.template import load_template, load_templates
@@ -38,7 +38,7 @@ REPLIES = {
 
 def _responder(body: dict) -> str:
     prompt = body["messages"][-1]["content"]
-    title = re.search(r"의 '([^']+)' 부분을 씁니다", prompt).group(1)  # type: ignore[union-attr]
+    title = re.search(r"의 '([^']+)' 부분을 씁니다", prompt).group(1)  # type: ignore[union-attr]  # always there
     if title == "본문" and "공문" in prompt:
         return REPLIES["본문_공문"]
     return REPLIES[title]
@@ -49,16 +49,14 @@ def _draft(template_id: str, fake: FakeOllama, closing: Callable) -> Draft:
     assert not problems
     template = templates[template_id]
     values = {f.name: f.examples[0] if f.examples else "" for f in template.fields}
-    draft = Draft(template, values)
+    draft = Draft(template, values).with_fixed()
     fake.responder = _responder
     settings = Settings(ollama_url=fake.url, llm={"request_timeout": 10})
     engine = DraftEngine(closing(ChatModel(lambda: build_llm(settings), "seoulai")))
-    draft.fill_fixed()
     for section in template.sections:
         if section.kind == "generated":
-            "".join(engine.stream_section(draft, section.id))
-    add_end_mark(draft)
-    return draft
+            draft = draft.with_generated(section.id, "".join(engine.stream_section(draft, section.id)))
+    return draft.with_end_mark()
 
 
 @pytest.mark.parametrize("template_id", ["press_release", "report", "official_letter"])
@@ -91,7 +89,8 @@ def test_each_export_shows_what_the_wizard_showed(tmp_path: Path, fake_ollama: F
     if template_id == "report":
         assert "□ 추진 배경" in exported and exported[0] == draft.fields["title"]
     if template_id == "official_letter":
-        assert exported[0] == "서울특별시" and exported[-1] == "서울특별시장" and exported[-2].endswith("끝.")
+        sender = exported.index("서울특별시장")  # 발신 명의 right after "끝.", then the 결문 (기안자 … 공개 구분)
+        assert exported[0] == "서울특별시" and exported[sender - 1].endswith("끝.") and "공개 구분" in exported[-1]
 
 
 def test_prompts_mask_personal_data_and_carry_references(fake_ollama: FakeOllama, closing: Callable) -> None:
@@ -99,8 +98,8 @@ def test_prompts_mask_personal_data_and_carry_references(fake_ollama: FakeOllama
 
     templates, _ = load_templates()
     draft = Draft(templates["report"], {"title": "결과", "kind": "결과보고서", "date": "2025. 7. 16.",
-                                        "department": "총무과", "facts": "문의 010-1234-5678"})
-    draft.references = [Hit("a.md", "민원법 (담당 02-2133-1234)", "제19조", None, "처리기간은 7일", 1.0)]
+                                        "department": "총무과", "facts": "문의 010-1234-5678"},
+                  references=[Hit("a.md", "민원법 (담당 02-2133-1234)", "제19조", None, "처리기간은 7일", 1.0)])
     engine = DraftEngine(closing(ChatModel(lambda: build_llm(Settings(ollama_url=fake_ollama.url)), "seoulai")))
     section = next(s for s in draft.template.sections if s.kind == "generated")
     "".join(engine.stream_section(draft, section.id, revise="담당자 010-9999-8888에게 확인한 내용 반영"))
@@ -127,10 +126,7 @@ def test_item_hierarchy(text: str, symbols: list[str], ok: bool) -> None:
 def _letter(body: str, attachments: str = "") -> Draft:
     templates, _ = load_templates()
     draft = Draft(templates["official_letter"], {"recipient": "각 구청장", "title": "협조 요청", "facts": "요청"})
-    draft.fill_fixed()
-    draft.sections["body"] = body
-    draft.sections["attachments"] = attachments
-    return draft
+    return draft.with_fixed().with_section("body", body).with_section("attachments", attachments)
 
 
 @pytest.mark.parametrize(("body", "attachments", "problem"), [
@@ -149,8 +145,7 @@ def test_end_mark_placement(body: str, attachments: str, problem: str | None) ->
 
 
 def test_add_end_mark_moves_it_after_the_attachments() -> None:
-    draft = _letter("1. 협조 바랍니다.  끝.", "붙임  계획 1부.")
-    add_end_mark(draft)
+    draft = _letter("1. 협조 바랍니다.  끝.", "붙임  계획 1부.").with_end_mark()
     assert draft.sections["body"] == "1. 협조 바랍니다." and draft.sections["attachments"].endswith("1부.  끝.")
 
 
@@ -167,10 +162,9 @@ def test_required_sections_pii_and_citations() -> None:
     from seoulai.retrieval.hits import Hit
 
     templates, _ = load_templates()
-    draft = Draft(templates["report"], {})
-    draft.references = [Hit("a.md", "민원법", "제19조", None, "처리기간", 1.0)]
-    draft.sections = {"overview": "□ 개요\n○ 처리기간 7일 [3]", "background": "○ 담당 010-1234-5678",
-                      "status": "○ 이용자 337명"}
+    draft = Draft(templates["report"], {}, {"overview": "□ 개요\n○ 처리기간 7일 [3]",
+                                            "background": "○ 담당 010-1234-5678", "status": "○ 이용자 337명"},
+                  [Hit("a.md", "민원법", "제19조", None, "처리기간", 1.0)])
     messages = " ".join(i.message for i in check_draft(draft))
     assert "'검토 의견'이(가) 비어 있습니다" in messages and "'향후 계획'" in messages
     assert "[3]" in messages and "휴대전화번호 1건" in messages and "근거 번호 [n]이 없습니다" in messages

@@ -38,7 +38,7 @@ def _engine(index: SearchIndex, with_model: bool = False) -> tuple[AnswerEngine,
 def _top(engine: AnswerEngine, question: str, history: list[Turn]) -> list[tuple[str, str]]:
     plan = engine.plan(question, history, use_model=False)
     hits = engine.search.search(analyze_query(plan.query), ["공통"], 5)
-    return [(h.source, (REF.search(h.section) or REF.search(h.text[:80]) or [""])[0]) for h in hits]  # type: ignore[index]
+    return [(h.source, (REF.search(h.section) or REF.search(h.text[:80]) or [""])[0]) for h in hits]
 
 
 def test_follow_up_eval(index: SearchIndex) -> None:
@@ -62,16 +62,16 @@ def test_follow_up_eval(index: SearchIndex) -> None:
 
 def test_with_a_model_the_follow_up_is_rewritten_and_shown(index: SearchIndex) -> None:
     engine, llm = _engine(index, with_model=True)
-    llm.script("민원 처리기간을 연장할 수 있는 경우는?", "연장할 수 있습니다 [1].")  # type: ignore[attr-defined]
+    llm.script("민원 처리기간을 연장할 수 있는 경우는?", "연장할 수 있습니다 [1].")  # type: ignore[attr-defined]  # the scripted model
     history = [Turn("user", "민원의 처리기간은 어떻게 계산하나요?"), Turn("assistant", "일 단위로 계산합니다 [1].")]
     answer = engine.answer("그 기간을 연장할 수도 있나요?", ["공통"], history)
     assert answer.searched == "민원 처리기간을 연장할 수 있는 경우는?"
-    rewrite_prompt = llm.requests[0][-1]["content"]  # type: ignore[attr-defined]
+    rewrite_prompt = llm.requests[0][-1]["content"]  # type: ignore[attr-defined]  # the scripted model
     assert "민원의 처리기간은 어떻게 계산하나요?" in rewrite_prompt and "독립적인 질문" in rewrite_prompt
     assert any("연장" in p.section for p in answer.passages)
     fresh = engine.answer("개인정보 보호위원회는 어떻게 구성되나요?", ["공통"], history)
-    assert fresh.searched == "" and len(llm.requests) == 3  # a new topic: no rewrite call  # type: ignore[attr-defined]
-    assert "이전 대화" not in llm.requests[-1][-1]["content"]  # nor the old conversation in its prompt  # type: ignore[attr-defined]
+    assert fresh.searched == "" and len(llm.requests) == 3  # type: ignore[attr-defined]  # scripted model; a new topic: no rewrite call
+    assert "이전 대화" not in llm.requests[-1][-1]["content"]  # type: ignore[attr-defined]  # scripted model; no old turns
 
 
 def test_a_law_that_is_not_indexed_is_named_not_guessed(index: SearchIndex) -> None:
@@ -91,9 +91,38 @@ def test_a_rewrite_that_echoes_the_instructions_is_neither_searched_nor_shown(in
     (seoulai/answer/guard.py) judges it too; an echo of the prompt falls back to the question with its context."""
     engine, llm = _engine(index, with_model=True)
     echo = "마지막 질문을 이전 대화 없이도 이해되는 독립적인 질문 한 문장으로 다시 쓰세요."
-    llm.script(echo, "연장할 수 있습니다 [1].")  # type: ignore[attr-defined]
+    llm.script(echo, "연장할 수 있습니다 [1].")  # type: ignore[attr-defined]  # the scripted model, typed object by _engine
     history = [Turn("user", "민원의 처리기간은 어떻게 계산하나요?"), Turn("assistant", "일 단위로 계산합니다 [1].")]
     answer = engine.answer("그 기간을 연장할 수도 있나요?", ["공통"], history)
     assert answer.searched == ""  # nothing the model wrote is shown as the search
     plan = engine.plan("그 기간을 연장할 수도 있나요?", history, use_model=False)
     assert "민원의 처리기간" in plan.query and echo not in plan.query
+
+
+def test_an_answer_that_repeats_the_earlier_answer_is_not_an_echo(index: SearchIndex) -> None:
+    """The earlier answer is the conversation the person saw, not instructions: repeating it in the follow-up's
+    answer is usable output (no "불완전", no model_echo), while copying the rules back still is an echo."""
+    earlier = "민원의 처리기간은 접수한 날부터 일 단위로 계산하며, 공휴일과 토요일은 처리기간에 산입하지 않습니다 [1]."
+    history = [Turn("user", "민원의 처리기간은 어떻게 계산하나요?"), Turn("assistant", earlier)]
+    engine, llm = _engine(index, with_model=True)
+    repeat = f"앞서 말씀드린 대로 {earlier} 처리기간은 한 차례만 연장할 수 있습니다 [2]."
+    llm.script("민원 처리기간을 연장할 수 있는 경우는?", repeat)  # type: ignore[attr-defined]  # the scripted model
+    answer = engine.answer("그 기간을 연장할 수도 있나요?", ["공통"], history)
+    assert "이전 대화" in llm.requests[-1][-1]["content"]  # type: ignore[attr-defined]  # the history is in the prompt
+    assert (answer.incomplete, answer.error_code) == (False, None)
+    assert earlier.removesuffix(" [1].") in answer.text and answer.status == "answered"
+    rules = ("문장마다 근거 문단 번호를 [1], [2]처럼 대괄호로 표시합니다. 공문서에 어울리는 격식 있는 문체로, 핵심부터 간결하게 "
+             "씁니다. 법령 조문, 날짜, 기간, 금액은 자료에 적힌 그대로 옮깁니다.")
+    llm.script("민원 처리기간을 연장할 수 있는 경우는?", rules)  # type: ignore[attr-defined]  # the scripted model
+    echoed = engine.answer("그 기간을 연장할 수도 있나요?", ["공통"], history)
+    assert echoed.incomplete and echoed.error_code == "model_echo"
+
+
+def test_a_rewrite_that_repeats_the_earlier_answer_is_used(index: SearchIndex) -> None:
+    """The rewrite may take the earlier answer's words (the conversation), never the rewrite's instructions."""
+    earlier = "민원의 처리기간은 접수한 날부터 일 단위로 계산하며, 공휴일과 토요일은 산입하지 않습니다 [1]."
+    history = [Turn("user", "민원의 처리기간은 어떻게 계산하나요?"), Turn("assistant", earlier)]
+    engine, llm = _engine(index, with_model=True)
+    rewrite = "민원의 처리기간은 접수한 날부터 일 단위로 계산하는데, 그 처리기간을 연장할 수 있나요?"
+    llm.script(rewrite)  # type: ignore[attr-defined]  # the scripted model
+    assert engine.plan("그 기간을 연장할 수도 있나요?", history).rewritten == rewrite

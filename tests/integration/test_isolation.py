@@ -60,9 +60,9 @@ def test_search_ask_documents_and_drafting_never_cross(world: tuple[Services, Sc
     assert any(TOKEN in h.text for h in services.manuals.search(STAFF_A, f"{TOKEN} 관인 대장"))
     assert not any(TOKEN in h.text for h in services.manuals.search(STAFF_B, f"{TOKEN} 관인 대장"))
     events = list(services.manuals.ask(STAFF_B, f"{TOKEN} 관인 대장은 누가 점검하나요?"))
-    assert not any(TOKEN in p.text for p in events[-1].answer.passages)  # type: ignore[union-attr]
+    assert not any(TOKEN in p.text for p in events[-1].answer.passages)  # type: ignore[union-attr]  # the last event has it
     documents = list(services.documents.ask(STAFF_B, f"{TOKEN} 관인 대장"))
-    assert not documents[-1].answer.passages  # type: ignore[union-attr]
+    assert not documents[-1].answer.passages  # type: ignore[union-attr]  # the last event carries the answer
     assert not any(TOKEN in h.text for h in services.drafting.references(STAFF_B, f"{TOKEN} 관인 대장"))
     assert all(TOKEN not in m["content"] for request in llm.requests for m in request
                if "질문: " + TOKEN not in m["content"])  # only B's own question, never A's manual

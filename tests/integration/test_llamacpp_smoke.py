@@ -29,7 +29,7 @@ def test_llamacpp_generates_tokens(gguf_path: Path) -> None:
     chat = ChatModel(lambda: llm, name="gemma3-270m")
     deltas = list(chat.stream([Message("system", "간결하게 답하세요."), Message("user", "서울의 수도는")]))
     text = "".join(deltas)
-    tokens = llm._model.tokenize(text.encode("utf-8"), add_bos=False)  # type: ignore[union-attr]
+    tokens = llm._model.tokenize(text.encode("utf-8"), add_bos=False)  # type: ignore[union-attr]  # loaded by the stream above
     assert len(tokens) >= 5, f"expected at least 5 generated tokens, got {len(tokens)}: {text!r}"
 
 

@@ -52,7 +52,7 @@ def with_rule(rule_index: Path, tmp_path: Path) -> Iterator[Services]:
 def test_without_the_rule_the_bundled_chart(tmp_path: Path) -> None:
     services = build_services(_settings(tmp_path))
     try:
-        assert services.accounts.policy.source.kind == "bundled"  # type: ignore[union-attr]
+        assert services.accounts.policy.source.kind == "bundled"  # type: ignore[union-attr]  # an OrgSource
         assert "서울특별시/재무국/총무과" in {u.path for u in services.accounts.org_units()}
         assert not (tmp_path / "data" / "org_renames.json").exists()
     finally:
@@ -61,7 +61,7 @@ def test_without_the_rule_the_bundled_chart(tmp_path: Path) -> None:
 
 def test_the_rule_in_the_library_gives_the_chart(with_rule: Services) -> None:
     units = {u.path: u for u in with_rule.accounts.org_units()}
-    assert with_rule.accounts.policy.source.kind == "rule"  # type: ignore[union-attr]
+    assert with_rule.accounts.policy.source.kind == "rule"  # type: ignore[union-attr]  # an OrgSource
     assert [u.name for u in units.values() if u.parent_path == "서울특별시/행정국"] == [
         "총무과", "인사과", "인력개발과", "자치행정과", "국제행사지원과", "시민협력과", "대외협력과"]
     assert units[GENERAL].parent == "행정국" and units[GENERAL].depth == 2
@@ -98,7 +98,7 @@ def test_the_chart_follows_the_library_without_restart(shared_dir: Path, tmp_pat
         assert "서울특별시/행정국/국제행사지원과" in chart.by_path
         assert not [u for u in chart.units if u.path.startswith("서울특별시/서울시립대학교")]
         services.index.remove_documents("공통", [NAME])
-        assert services.accounts.policy.source.kind == "bundled"  # type: ignore[union-attr]
+        assert services.accounts.policy.source.kind == "bundled"  # type: ignore[union-attr]  # an OrgSource
     finally:
         services.close()
 
@@ -145,7 +145,7 @@ def test_reorganisation_keeps_accounts_collections_and_history(shared_dir: Path,
     assert policy.renames()[GENERAL] == RENAMED and policy.renames()[MERGED_FROM] == MERGED_INTO
     assert (tmp_path / "data" / "org_renames.json").is_file()
     # The account moved (an audit event says so); a session opened before still resolves.
-    assert services.state.accounts.get("park").department == RENAMED  # type: ignore[union-attr]
+    assert services.state.accounts.get("park").department == RENAMED  # type: ignore[union-attr]  # park was imported above
     assert [u.department for u in services.accounts.users()] == [RENAMED]
     assert any(row[4] == "org_rename" for row in services.state.audit.recent(50))
     # The department collection was renamed; old and new paths read it.
@@ -165,4 +165,4 @@ def test_reorganisation_keeps_accounts_collections_and_history(shared_dir: Path,
     # Usage recorded under the old path counts for the new unit.
     today = date.today()
     assert services.usage.dashboard(ADMIN, Filters(today, today, RENAMED)).kpis.queries >= 1
-    assert services.usage.summary(RENAMED)["queries"] >= 1  # type: ignore[operator]
+    assert services.usage.summary(RENAMED)["queries"] >= 1  # type: ignore[operator]  # usage is on

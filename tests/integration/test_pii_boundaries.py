@@ -53,8 +53,8 @@ def test_names_titles_headings_and_instructions_are_masked_everywhere(services: 
     services.documents.compare(ALICE, name_a, name_b)
     draft = Draft(services.drafting.templates()[0]["report"],
                   {"title": "처리기간 안내", "kind": "결과보고서", "date": "2025. 7. 16.", "department": "총무과",
-                   "facts": "민원 처리기간 안내"})
-    draft.references = services.drafting.references(ALICE, "민원 처리기간")
+                   "facts": "민원 처리기간 안내"},
+                  references=services.drafting.references(ALICE, "민원 처리기간"))
     assert any(TITLE_PII in r.title for r in draft.references)  # the person's own view keeps the real title
     section = next(s for s in draft.template.sections if s.kind == "generated")
     "".join(services.drafting.stream_section(ALICE, draft, section.id, revise=f"담당 {INSTRUCTION_PII}에게 확인"))

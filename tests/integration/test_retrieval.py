@@ -121,13 +121,13 @@ def test_replaced_file_leaves_no_old_chunks(tmp_path: Path) -> None:
         doc = _write(tmp_path / "m" / "매뉴얼.md", "# 민원 매뉴얼\n\n## 접수\n\n구버전문구 접수 절차를 따른다.\n\n## 처리\n\n"
                                                    "처리기간은 7일이다.")
         svc.ingest([doc.parent], "공통")
-        old_ids = set(svc.collection("공통").view()[1].chunk_ids("매뉴얼.md"))  # type: ignore[index]
+        old_ids = set(svc.collection("공통").view()[1].chunk_ids("매뉴얼.md"))  # type: ignore[index]  # just ingested
         assert svc.dense is not None and old_ids <= svc.dense.known_ids("공통")
         doc.write_text("# 민원 매뉴얼\n\n## 접수\n\n신버전문구 접수 절차를 따른다.\n\n## 처리\n\n처리기간은 5일이다.",
                        encoding="utf-8")
         report = svc.ingest([doc.parent], "공통")
         assert report.changes.replaced == ["매뉴얼.md"]
-        store = svc.collection("공통").view()[1]  # type: ignore[index]
+        store = svc.collection("공통").view()[1]  # type: ignore[index]  # just ingested
         new_ids = set(store.chunk_ids("매뉴얼.md"))
         assert new_ids and not (old_ids - new_ids) & set(store.positions_of(list(old_ids)))
         assert not any("구버전문구" in h.text for h in svc.search("구버전문구", ["공통"], 10))
@@ -193,7 +193,7 @@ def test_killed_during_index_write_leaves_the_previous_index(tmp_path: Path, sha
 def test_cli_ingest_search_and_batch(tmp_path: Path, laws: Path) -> None:
     env = dict(os.environ, SEOULAI_INDEX_DIR=str(tmp_path / "idx"), SEOULAI_EMBED__BACKEND="none",
                SEOULAI_LLM__BACKEND="none")
-    run = lambda *args: subprocess.run([sys.executable, "-m", "seoulai.cli", *args], env=env,  # noqa: E731
+    run = lambda *args: subprocess.run([sys.executable, "-m", "seoulai.cli", *args], env=env,  # noqa: E731 - one-line helper
                                        capture_output=True, text=True, timeout=300)
     ingested = run("ingest", str(laws), "--collection", "공통", "--json")
     assert ingested.returncode == 0, ingested.stderr
@@ -264,7 +264,7 @@ def test_a_collection_analysed_by_an_older_version_is_re_tokenised_from_its_stor
     from seoulai.services import build_services
     from seoulai.text.korean import STOP_WORDS, morphs_batch
 
-    def old_analysis(texts: list[str]):  # type: ignore[no-untyped-def]
+    def old_analysis(texts: list[str]):
         for tokens in morphs_batch(texts):
             yield [t for t in tokens if t not in STOP_WORDS]
 

@@ -93,7 +93,7 @@ def test_conversation_history_keeps_the_metadata(tmp_path: Path, shared_dir: Pat
     hit = _hit(index, "공통", ANNUAL_LEAVE, "제18조")
     answer = Answer(question=ANNUAL_LEAVE, status="answered", text="연가일수는 재직기간별로 다릅니다 [1].",
                     passages=[hit], cited=[1])
-    restored = Answer.from_store(json.loads(json.dumps(answer.to_store(), ensure_ascii=False))).passages[0]
+    restored = Answer.from_json(json.loads(json.dumps(answer.to_json(), ensure_ascii=False))).passages[0]
     keys = ("종류", "시행일자", "시행 예정", "공포번호", "제개정구분", "담당부서", "출처", "effective_date")
     assert {k: restored.to_json().get(k) for k in keys} == {k: hit.to_json().get(k) for k in keys}
     assert restored.to_json()["시행 예정"] is True and restored.metadata["담당부서"] == "인사과"

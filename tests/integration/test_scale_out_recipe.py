@@ -54,7 +54,7 @@ def test_the_readme_recipe_on_two_servers(tmp_path: Path, postgres_server: str) 
     with psycopg.connect(postgres_server, autocommit=True) as admin:
         for statement in re.sub(r"--[^\n]*", "", sql).split(";"):
             if statement.strip():
-                admin.execute(re.sub(r"\bseoulai\b", name, statement))  # type: ignore[arg-type]
+                admin.execute(re.sub(r"\bseoulai\b", name, statement))
     host = postgres_server.split("@", 1)[1].split("/", 1)[0]
     url = f"postgresql://{name}:pw@{host}/{name}"
 

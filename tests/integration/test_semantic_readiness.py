@@ -166,7 +166,7 @@ def test_the_sidebar_figures_never_go_back_across_an_upload(served: Services, tm
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and served.filler.status.done < 100:
         time.sleep(0.005)
-    stop, seen, mine = threading.Event(), [], []  # type: ignore[var-annotated]
+    stop, seen, mine = threading.Event(), [], []  # type: ignore[var-annotated]  # lists the watcher thread fills
     watcher = threading.Thread(target=_watch, args=(served, stop, seen, mine))
     watcher.start()
     try:

@@ -40,11 +40,11 @@ def index(library: Settings) -> SearchIndex:
 @pytest.fixture
 def services(library: Settings) -> Services:
     built = build_services(library, embedder=None, usage_log=None)
-    yield built  # type: ignore[misc]
+    yield built
     built.close()
 
 
-def _find(hits: list, title: str, article: str):  # type: ignore[no-untyped-def]
+def _find(hits: list, title: str, article: str):
     return next((h for h in hits if h.title == title and article in h.section.split(" > ")[-1]), None)
 
 
@@ -93,7 +93,7 @@ def test_below_the_floor_nothing_is_evidence(index: SearchIndex, services: Servi
     assert index.search(question, ["공통"], 5, floor=False)  # `search --all` still shows the nearest passages
     events = list(services.manuals.ask(STAFF, question, use_model=False))
     answer = events[-1].answer
-    assert answer is not None and answer.status == "no_evidence" and answer.passages == []
+    assert answer is not None and answer.status == "no_evidence" and answer.passages == ()
     assert answer.notice.startswith("근거를 찾지 못했습니다") and "공통 (모든 부서)" in answer.notice
 
 
@@ -122,3 +122,30 @@ def test_a_huge_question_is_refused_before_any_analysis(services: Services) -> N
         with pytest.raises(InputError) as refused:
             list(services.manuals.ask(STAFF, question, use_model=False))
         assert refused.value.code == "query_too_long" and "2,000자" in refused.value.message
+
+
+def test_a_question_is_analysed_once(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New topic after earlier turns, and a question nothing answers (its 담당 부서 suggestion): one analysis each.
+    Before, the follow-up check and the search analysed the same question twice, and the suggestion a third time."""
+    import seoulai.answer.engine
+    import seoulai.answer.followup
+    import seoulai.retrieval.index
+    import seoulai.services.departments
+    from seoulai.answer.followup import Turn
+    from seoulai.retrieval.query import analyze_query
+
+    analysed: list[str] = []
+
+    def counting(text: str, *args: object, **kwargs: object):
+        analysed.append(text)
+        return analyze_query(text, *args, **kwargs)  # type: ignore[arg-type]  # passed through
+
+    for module in (seoulai.answer.engine, seoulai.answer.followup, seoulai.retrieval.index,
+                   seoulai.services.departments):
+        if hasattr(module, "analyze_query"):
+            monkeypatch.setattr(module, "analyze_query", counting)
+    history = [Turn("user", "연가는 며칠인가요?"), Turn("assistant", "재직기간에 따라 다릅니다 [1].")]
+    for question in ("금연구역에서 담배 피우다 걸리면 과태료 얼마 나와요?", "손흥민 이번 시즌 골 몇 개예요?"):
+        analysed.clear()
+        answer = list(services.manuals.ask(STAFF, question, history, use_model=False))[-1].answer
+        assert answer is not None and analysed == [question], analysed

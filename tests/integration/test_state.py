@@ -77,7 +77,7 @@ def test_audit_events_from_two_processes_survive_a_kill(tmp_path: Path, state_ur
     for proc in procs.values():
         proc.kill()
         proc.wait()
-        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stdout.close()  # type: ignore[union-attr]  # started with stdout=PIPE: never None
     state = open_state(state_url, tmp_path, "reader")
     counts = dict(state.db.rows("SELECT server, count(*) FROM audit GROUP BY server"))
     distinct = state.db.rows("SELECT count(DISTINCT event_id), count(*) FROM audit")[0]
@@ -113,7 +113,7 @@ def test_records_sessions_and_secrets_are_shared_but_owned(tmp_path: Path, state
     two.sessions.revoke("h1")
     assert one.sessions.get("h1") is None
     one.conversations.put("kim", "c1", "ask", "연차 규정", [{"q": "연차는?"}])
-    assert two.conversations.get("kim", "c1").body == [{"q": "연차는?"}]  # type: ignore[union-attr]
+    assert two.conversations.get("kim", "c1").body == [{"q": "연차는?"}]  # type: ignore[union-attr]  # put just above
     assert two.conversations.get("lee", "c1") is None  # another person's id opens nothing
     with pytest.raises(PermissionError):
         two.conversations.put("lee", "c1", "ask", "가로채기", [])

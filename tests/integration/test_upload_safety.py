@@ -19,7 +19,7 @@ from tests.fakes.scripted import scripted_chat
 
 ALICE = Person("alice", "김서울", "서울특별시/행정국/총무과", "staff")
 ADMIN = Person("admin", "관리", "서울특별시/행정국/총무과", "dept_admin")
-def DOC(token: str) -> bytes:  # noqa: N802
+def DOC(token: str) -> bytes:
     return f"# 안내\n\n{token} 내용입니다.\n".encode()
 
 HOSTILE_NAMES = [

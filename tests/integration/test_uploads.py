@@ -107,7 +107,7 @@ def test_comparison_lists_changes_and_explains_them(services: Services, fake_oll
 def test_retention_removes_index_vectors_and_files(services: Services) -> None:
     services.documents.upload(ALICE, _files(("오래된.md", _doc(f"# 메모\n\n{SECRET} 보관 기간 시험."))))
     collection = Policy.private_collection(ALICE)
-    ids = services.index.collection(collection).view()[1].chunk_ids("오래된.md")  # type: ignore[index]
+    ids = services.index.collection(collection).view()[1].chunk_ids("오래된.md")  # type: ignore[index]  # just uploaded
     assert services.index.dense is not None and set(ids) <= services.index.dense.known_ids(collection)
     assert services.documents.expire() == 0  # not yet due
     later = datetime.now(timezone.utc) + timedelta(days=services.settings.uploads.retention_days + 1)

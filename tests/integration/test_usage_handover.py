@@ -50,7 +50,7 @@ def server(data: Path, replica: str, events: int = 0, flush: float = 0.05,
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=30)
-        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stdout.close()  # type: ignore[union-attr]  # started with stdout=PIPE: never None
 
 
 def kill_9(proc: subprocess.Popen[str]) -> None:
@@ -70,7 +70,7 @@ def counted(data: Path, replica: str) -> tuple[int, int]:
     return int(found[0]), int(found[1])
 
 
-def wait_for(check, seconds: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(check, seconds: float = 60.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():

@@ -68,7 +68,7 @@ def test_two_processes_and_a_kill_9_lose_no_recorded_event(tmp_path: Path) -> No
     for proc in procs.values():
         os.kill(proc.pid, 9)  # both killed mid-stream, the folder in the middle of its folding
         proc.wait(timeout=30)
-        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stdout.close()  # type: ignore[union-attr]  # started with stdout=PIPE: never None
     after = UsageLog(db, spool_dir=spool)  # the app started again
     rows = dict(after.query("SELECT user_id, count(*) FROM events GROUP BY user_id"))
     distinct = after.query("SELECT count(DISTINCT event_id) = count(*) FROM events")[0][0]
@@ -100,7 +100,7 @@ def test_a_second_process_records_while_the_file_is_held(tmp_path: Path) -> None
     finally:
         holder.kill()
         holder.wait()
-        holder.stdout.close()  # type: ignore[union-attr]
+        holder.stdout.close()  # type: ignore[union-attr]  # started with stdout=PIPE: never None
         holder.wait()
     later = UsageLog(path, spool_dir=spool)
     assert later.query("SELECT count(*) FROM events") == [(25,)]

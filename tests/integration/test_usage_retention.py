@@ -69,7 +69,7 @@ def test_a_document_question_is_recorded_without_its_text(tmp_path: Path) -> Non
     settings = Settings(data_dir=tmp_path / "data")
     log = _usage_log(settings, fold=False)
     assert log is not None
-    recorder = Recorder(settings, log, audit=None)  # type: ignore[arg-type]
+    recorder = Recorder(settings, log, audit=None)  # type: ignore[arg-type]  # retention needs no audit store
     person = Person("kim", "김", "서울특별시/행정국/총무과")
     recorder.event(person, "doc_qa", "ask", query=f"{DOC} 계약서의 해지 조건은?")
     recorder.event(person, "manual_search", "ask", query=f"{KEPT} 민원 처리기간")
@@ -79,9 +79,25 @@ def test_a_document_question_is_recorded_without_its_text(tmp_path: Path) -> Non
     assert DOC not in holding(tmp_path / "data", DOC)
 
 
-def _all_time():  # type: ignore[no-untyped-def]
+def _all_time():
     from datetime import date
 
     from seoulai.usage.queries import Filters
 
     return Filters(date(2000, 1, 1), date(2100, 1, 1))
+
+
+def test_a_dashboard_opened_before_a_retention_rewrite_still_reads(tmp_path: Path) -> None:
+    """The first retention pass rewrites the DuckDB file and reconnects; a page that took its Analytics before then
+    read through the closed connection ("Connection already closed", a flaky 이용 현황 page)."""
+    settings = Settings(data_dir=tmp_path / "data", usage={"retention_days": 30})
+    log = _usage_log(settings, fold=False)
+    assert log is not None
+    try:
+        log.record(UsageEvent("manual_search", "ask", department=UNIT, query=OLD, ts=datetime.now() - timedelta(days=31)))
+        log.record(UsageEvent("manual_search", "ask", department=UNIT, query=KEPT))
+        page = log.analytics()  # the page's reader, taken before the rewrite
+        assert log.expire() == 1  # the file is rewritten and reopened
+        assert page.kpis(_all_time()).queries == 1
+    finally:
+        log.close()

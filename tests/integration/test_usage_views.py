@@ -17,7 +17,8 @@ from seoulai.errors import SeoulAIError
 from seoulai.services import Filters, IncomingFile, Services, build_services
 from tests.fakes.scripted import scripted_chat
 
-STAFF = Person("s", "직원", "서울특별시/행정국/총무과", "staff")
+# Five people of one 과 (MIN_GROUP): comments of fewer are not shown at all.
+STAFF = [Person(f"s{n}", "직원", "서울특별시/행정국/총무과", "staff") for n in range(5)]
 MANAGER = Person("m", "국장", "서울특별시/행정국", "manager")
 FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"클릭\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1"]
 PRIVATE = "인사평가_비공개명단.md"
@@ -28,11 +29,11 @@ def services(tmp_path: Path) -> Services:
     chat, llm = scripted_chat()
     built = build_services(Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "idx", embed={"backend": "none"}),
                            chat=chat)
-    built.documents.upload(STAFF, [IncomingFile(PRIVATE, "# 명단\n\n민원 처리기간 비공개 평가 명단".encode())])
-    for comment in FORMULAS:
-        answer = list(built.documents.ask(STAFF, "민원 처리기간 평가 명단"))[-1].answer
+    for person, comment in zip(STAFF, FORMULAS, strict=True):
+        built.documents.upload(person, [IncomingFile(PRIVATE, "# 명단\n\n민원 처리기간 비공개 평가 명단".encode())])
+        answer = list(built.documents.ask(person, "민원 처리기간 평가 명단"))[-1].answer
         assert answer is not None
-        built.manuals.feedback(STAFF, answer.event_id, -1, comment)
+        built.manuals.feedback(person, answer.event_id, -1, comment)
     yield built
     built.close()
 

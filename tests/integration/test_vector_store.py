@@ -62,7 +62,7 @@ def test_searches_from_threads_while_the_filler_upserts(tmp_path: Path) -> None:
             i = seed
             while not stop.is_set():
                 try:
-                    hits = index.dense.search(QUESTIONS[i % len(QUESTIONS)], ["공통"], 10)  # type: ignore[union-attr]
+                    hits = index.dense.search(QUESTIONS[i % len(QUESTIONS)], ["공통"], 10)  # type: ignore[union-attr]  # dense is on
                     found[0] += bool(hits)
                 except BaseException as exc:  # noqa: BLE001 - every failure counts
                     errors.append(exc)
@@ -176,11 +176,11 @@ def test_a_store_held_by_another_process_or_broken_answers_from_keywords(tmp_pat
         (shard / "edge_config.json").write_text("{ not json", encoding="utf-8")
         broken = SearchIndex(settings, build_embedder(settings))
         with pytest.raises(VectorStoreError) as bad:
-            broken.dense.search("계약 보증금", ["공통"], 3)  # type: ignore[union-attr]
+            broken.dense.search("계약 보증금", ["공통"], 3)  # type: ignore[union-attr]  # dense is on
         assert "키워드" in bad.value.message
         hits = broken.search("계약 보증금", ["공통"], 3)  # the person still gets the keyword answer
         assert hits and hits[0].source == "a.md"
-        broken.dense.close()  # type: ignore[union-attr]
+        broken.dense.close()  # type: ignore[union-attr]  # this test's settings embed: dense is set
 
 
 def test_several_folders_with_the_same_file_names_are_indexed_apart(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def _signed_in(url: str, cookie: str) -> bool:
 def _websocket_opens(url: str, cookie: str = "") -> bool:
     stream = url.replace("http://", "ws://") + "/_stcore/stream"
     try:
-        with connect(stream, subprotocols=["streamlit"], open_timeout=30,  # type: ignore[list-item]
+        with connect(stream, subprotocols=["streamlit"], open_timeout=30,  # type: ignore[list-item]  # a NewType
                      additional_headers={"Cookie": cookie} if cookie else {}):
             return True
     except InvalidStatus as refused:

@@ -87,3 +87,19 @@ def test_another_person_never_sees_the_upload(app_env: pytest.MonkeyPatch, fake_
     other.chat_input[0].set_value(f"{TOKEN} 내부 검토 의견").run()
     assert TOKEN not in _text(other).replace(f"{TOKEN} 내부 검토 의견", "")  # only in Bob's own question
     assert all(TOKEN not in str(r.body) for r in fake_ollama.chat_requests())
+
+
+def test_the_card_names_the_file_not_its_first_sentence(app_env: pytest.MonkeyPatch, shared_dir: Path,
+                                                          fake_ollama: FakeOllama) -> None:
+    """This HWP's title property is its first sentence ("우리가 독자 개발하여 …"), and with no heading the passage's
+    section is that title too: the card's header names the upload and its page instead."""
+    at = _page(app_env, fake_ollama.url)
+    data = (shared_dir / "samples/hwp/msit_press_release_2018-09-03_noori.hwp").read_bytes()
+    at.file_uploader[0].set_value([("누리호_보도자료.hwp", data, "application/octet-stream")]).run()
+    at.button(key="dq_upload").click().run()
+    fake_ollama.script("발사체의 이름은 누리입니다 [1].")
+    at.text_input(key="dq_question").input("한국형발사체의 이름은 무엇인가요?")
+    at.button[[b.label for b in at.button].index("묻기")].click().run()
+    assert not at.exception
+    labels = [re.sub(r"\\(.)", r"\1", e.label) for e in at.expander if e.label.startswith("\\[1\\]")]
+    assert labels and re.fullmatch(r"\[1\] 누리호_보도자료\.hwp · \d+쪽", labels[0]), labels

@@ -13,7 +13,7 @@ from tests.ui.conftest import APP
 
 def _responder(body: dict) -> str:
     prompt = body["messages"][-1]["content"]
-    title = re.search(r"의 '([^']+)' 부분을 씁니다", prompt).group(1)  # type: ignore[union-attr]
+    title = re.search(r"의 '([^']+)' 부분을 씁니다", prompt).group(1)  # type: ignore[union-attr]  # always there
     if "고칠 점: 더 간결하게" in prompt:
         return "서울시가 행정 AI 도우미를 시범 도입했다."
     return {"리드 문단": "서울시는 2025. 7. 16. 행정 AI 도우미를 전 부서에 시범 도입했다고 밝혔다.",
@@ -47,7 +47,7 @@ def test_press_release_wizard(app_env: pytest.MonkeyPatch, fake_ollama: FakeOlla
     assert len(at.get("download_button")) == 2  # HWPX and DOCX (their content: tests/integration/test_drafting.py)
 
 
-def test_reference_picker_labels_are_plain_text(app_env: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_reference_picker_labels_are_plain_text(app_env: pytest.MonkeyPatch, tmp_path) -> None:
     from markdown_it import MarkdownIt
 
     from seoulai.config import Settings

@@ -35,12 +35,12 @@ def test_app_refuses_to_serve_in_production_with_unsafe_options(app_env: pytest.
 
 
 def test_a_failure_inside_a_page_is_a_korean_notice_not_streamlits_error_page(
-        app_env: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        app_env: pytest.MonkeyPatch, tmp_path) -> None:
     """Whatever breaks inside a page (here: the search itself) shows a Korean notice with an incident number; the
     page's exception never reaches Streamlit, whose error page links to Google and ChatGPT."""
     from seoulai.retrieval.index import SearchIndex
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise IndexError("index 349 is out of bounds for axis 0 with size 349")
 
     app_env.setenv("SEOULAI_EMBED__BACKEND", "none")

@@ -58,7 +58,7 @@ def _markdown(at: AppTest) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(shown))
 
 
-def _services():  # type: ignore[no-untyped-def]
+def _services():
     from seoulai.ui import get_services  # the same process-wide services the AppTest run used
 
     return get_services()

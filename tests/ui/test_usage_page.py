@@ -45,7 +45,7 @@ def test_manager_sees_kpis_and_charts_for_their_subtree(demo_usage: Path) -> Non
     assert len(at.get("plotly_chart")) == 5
     assert all(m.delta and "지난 기간 대비" in m.delta for m in at.metric if m.label in ("질문", "이용자"))
     assert any("절감 시간 = 성공한 이용 건수" in c.value for c in at.caption)  # how the estimate is made
-    assert any(c.value.startswith("모델 사용량: 입력 ") and "토큰" in c.value for c in at.caption)
+    assert any(c.value.startswith("모델 사용량") and "읽은 글" in c.value for c in at.caption)
     admin = _usage_page(ADMIN)
     assert any("아직 이용하지 않은 과" in w.value for w in admin.warning)  # the demo leaves some 과 idle
     gaps = [d.value for d in admin.dataframe if "매뉴얼 담당" in d.value.columns]
@@ -93,4 +93,4 @@ def test_locked_database_keeps_the_app_serving(app_env: pytest.MonkeyPatch, tmp_
     finally:
         holder.kill()
         holder.wait()
-        holder.stdout.close()  # type: ignore[union-attr]
+        holder.stdout.close()  # type: ignore[union-attr]  # started with stdout=PIPE: never None

@@ -46,7 +46,7 @@ def test_cluster_replicas_share_state_vectors_and_usage(monkeypatch: pytest.Monk
     app = yaml.safe_load((ROOT / "deploy" / "docker-compose.cluster.yml").read_text(encoding="utf-8"))["services"]["app"]
     for key, value in app["environment"].items():
         monkeypatch.setenv(key, re.sub(r"\$\{[^}]+\}", "secret", str(value)))
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.state.url and settings.state.url.startswith("postgresql://")
     assert settings.retrieval.qdrant_url == "http://qdrant:6333"  # not each replica's own embedded folder
     assert settings.usage.mode == "parquet" and settings.auth.mode != "none" and settings.production
@@ -83,7 +83,7 @@ def _compose_app(dotenv: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tup
         monkeypatch.delenv(key)
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
-    return Settings(_env_file=None), [_interpolate(str(p), dotenv) for p in app.get("ports") or []]  # type: ignore[call-arg]
+    return Settings(_env_file=None), [_interpolate(str(p), dotenv) for p in app.get("ports") or []]
 
 
 EXAMPLE = _dotenv((ROOT / ".env.example").read_text(encoding="utf-8"))

