@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.fakes.ollama_server import FakeOllama
-from tests.ui.conftest import APP
+from tests.ui.conftest import press_release_wizard
 
 FIRST, SECOND = "○ 하반기 결과 분석", "○ 2026년 전면 도입 검토"
 
@@ -23,11 +22,7 @@ def _responder(body: dict[str, Any]) -> str:
 
 def test_a_section_edited_regenerated_and_restored(app_env: pytest.MonkeyPatch, fake_ollama: FakeOllama) -> None:
     fake_ollama.responder = _responder
-    app_env.setenv("SEOULAI_OLLAMA_URL", fake_ollama.url)
-    app_env.setenv("SEOULAI_EMBED__BACKEND", "none")
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page("views/drafting.py").run()
-    at.selectbox(key="dr_template").set_value("press_release").run()
+    at = press_release_wizard(app_env, fake_ollama.url)
     at.button(key="dr_examples").click().run()
     at.button(key="dr_generate").click().run()
     assert at.text_area(key="dr_s_press_release_plans").value == FIRST

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.fakes.ollama_server import FakeOllama
-from tests.ui.conftest import APP
+from tests.ui.conftest import APP, press_release_wizard
 
 
 def _responder(body: dict) -> str:
@@ -23,11 +23,7 @@ def _responder(body: dict) -> str:
 
 def test_press_release_wizard(app_env: pytest.MonkeyPatch, fake_ollama: FakeOllama) -> None:
     fake_ollama.responder = _responder
-    app_env.setenv("SEOULAI_OLLAMA_URL", fake_ollama.url)
-    app_env.setenv("SEOULAI_EMBED__BACKEND", "none")
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page("views/drafting.py").run()
-    at.selectbox(key="dr_template").set_value("press_release").run()
+    at = press_release_wizard(app_env, fake_ollama.url)
     assert any("필수 항목" in i.value for i in at.info)
     at.button(key="dr_examples").click().run()
     at.button(key="dr_generate").click().run()
