@@ -1,8 +1,10 @@
 """감사 기록: sign-ins, uploads, deletions and exports, for administrators; with local accounts also the account
-controls (사용 중지, 다시 사용, 비밀번호 재설정), each of which ends the person's open sessions at once."""
+controls (사용 중지, 다시 사용, 비밀번호 재설정, 부서 이동, 권한 변경), each of which ends the person's open sessions
+at once, and the bulk import of an 인사 export (a preview first, then 적용)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from seoulai.services import SeoulAIError
@@ -61,8 +63,77 @@ def account_controls() -> None:
                 else:
                     ended = services.accounts.reset_password(chosen, first, by=person)
                     _done(f"비밀번호를 바꿨습니다: {chosen} (열려 있던 로그인 {ended}개를 끝냈습니다)")
+        units = {u.path: u.label for u in services.accounts.units()}
+        current = users[chosen].department
+        moved_to = st.selectbox("옮길 부서", list(units), key="account_admin_department", format_func=units.__getitem__,
+                                index=list(units).index(current) if current in units else 0)
+        if st.button("부서 이동", key="account_admin_transfer", help="열린 로그인을 끝내 새 부서의 권한이 바로 적용됩니다."):
+            change = services.accounts.transfer_user(chosen, moved_to, by=person)
+            _done(f"부서를 옮겼습니다: {chosen} → {units[moved_to]} (열려 있던 로그인 {change.sessions_ended}개를 끝냈습니다)"
+                  if change.changed else f"이미 그 부서입니다: {chosen}")
+        labels = services.accounts.role_labels()
+        roles = list(labels)
+        role = st.selectbox("권한", roles, key="account_admin_role", index=roles.index(users[chosen].role)
+                            if users[chosen].role in roles else 0, format_func=labels.__getitem__)
+        if st.button("권한 변경", key="account_admin_role_apply"):
+            change = services.accounts.change_role(chosen, role, by=person)
+            _done(f"권한을 바꿨습니다: {chosen} → {labels[role]} (열려 있던 로그인 {change.sessions_ended}개를 끝냈습니다)"
+                  if change.changed else f"이미 그 권한입니다: {chosen}")
     except SeoulAIError as error:
         st.error(error.message, icon="⚠️")
 
 
+_KINDS = {"added": "추가", "changed": "변경", "unchanged": "그대로"}
+
+
+def bulk_import() -> None:
+    """인사 자료 upload → preview (what would change, and each bad line with its reason) → 적용. The initial
+    passwords of new accounts are offered once, as a download, right after 적용."""
+    if services.accounts.mode != "local":
+        return
+    st.subheader("계정 일괄 가져오기")
+    st.caption("머리글: 사번, 이름, 부서(조직도 경로 또는 부서 코드), 직급, 이메일, 권한(staff, dept_admin, manager, admin). "
+               "CSV(UTF-8·CP949) 또는 XLSX, 20,000줄·5MB까지. 잘못된 줄이 하나라도 있으면 아무것도 적용하지 않습니다.")
+    if passwords := st.session_state.pop("account_import_passwords", None):
+        st.warning("새 계정의 처음 비밀번호입니다. 지금 한 번만 받을 수 있으니 내려받아 본인에게만 전하세요.", icon="🔑")
+        st.download_button("처음 비밀번호 내려받기(CSV)", passwords, file_name="처음_비밀번호.csv", mime="text/csv",
+                           key="account_import_passwords_download", on_click="ignore")
+    upload = st.file_uploader("인사 자료 (CSV, XLSX)", type=["csv", "xlsx"], key="account_import_file")
+    if upload is not None and st.button("미리 보기", key="account_import_preview"):
+        st.session_state["account_import_data"] = (upload.name, upload.getvalue())
+    staged = st.session_state.get("account_import_data")
+    if staged is None:
+        return
+    name, data = staged
+    try:
+        plan = services.accounts.import_users(data, name, dry_run=True, by=person).plan
+    except SeoulAIError as error:
+        st.error(error.message.split("\n", 1)[0], icon="⚠️")
+        bad = getattr(error, "plan", None)
+        if bad is not None:
+            st.dataframe(pd.DataFrame({"줄": [e.line for e in bad.errors], "사유": [e.reason for e in bad.errors]}),
+                         hide_index=True, use_container_width=True)
+        return
+    st.info(f"미리 보기: {plan.summary()}", icon="🔎")
+    shown = [c for c in plan.changes if c.kind != "unchanged"]
+    if shown:
+        st.dataframe(pd.DataFrame({"줄": [c.line for c in shown], "변경": [_KINDS[c.kind] for c in shown],
+                                   "바뀌는 항목": ["/".join(c.fields) or "—" for c in shown],
+                                   "사번": [c.id for c in shown], "이름": [c.name for c in shown],
+                                   "부서": [c.department for c in shown], "권한": [c.role for c in shown]}),
+                     hide_index=True, use_container_width=True)
+        if st.button("적용", key="account_import_apply", type="primary"):
+            try:
+                result = services.accounts.import_users(data, name, by=person)
+            except SeoulAIError as error:
+                st.error(error.message, icon="⚠️")
+                return
+            del st.session_state["account_import_data"]
+            if result.passwords:
+                st.session_state["account_import_passwords"] = "사번,처음 비밀번호\n" + "".join(
+                    f"{i},{p}\n" for i, p in result.passwords)
+            _done(f"가져왔습니다: {result.plan.summary()}")
+
+
 account_controls()
+bulk_import()

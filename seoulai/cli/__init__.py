@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from seoulai.cli.users import add_parsers as add_user_parsers
 from seoulai.cli.commands import (Handler, _fail, _KoreanParser, cmd_ask, cmd_demo_library, cmd_doctor, cmd_draft,
                                   cmd_department, cmd_extract, cmd_ingest, cmd_org, cmd_pii_mask, cmd_search,
                                   cmd_usage_demo, cmd_usage_summary, cmd_users)
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = users_sub.add_parser("list", help="계정 목록 (사용 중지 여부 포함)")
     listing.add_argument("--json", action="store_true", help="JSON으로 출력")
     listing.set_defaults(handler=cmd_users)
+    add_user_parsers(users_sub)
     return parser
 
 

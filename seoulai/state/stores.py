@@ -75,6 +75,28 @@ class AccountStore:
                    [int(disabled), updated_at, account_id])
             return True, _end_sessions(tx, account_id) if disabled else 0
 
+    def update(self, account_id: str, *, updated_at: str, name: str | None = None, department: str | None = None,
+               role: str | None = None) -> tuple[bool, int] | None:
+        """A new name, unit or role (a transfer, a role change): (whether it changed, sessions ended); None: no
+        such account. A session carries the person's unit and role, so a change ends them all at once."""
+        with self.db.transaction() as tx:
+            tx.lock(f"account:{account_id}")
+            return _update(tx, account_id, name, department, role, updated_at)
+
+    def apply(self, inserts: list[AccountRow], updates: list[tuple[str, str, str, str]], updated_at: str = "") -> int:
+        """A bulk import in one transaction: new accounts, and (id, name, department, role) of changed ones (their
+        sessions end). Any failure leaves every account as it was. Returns the sessions ended."""
+        ended = 0
+        with self.db.transaction() as tx:
+            for row in inserts:
+                tx.run(f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant columns
+                       [row.id, row.name, row.department, row.role, row.password_hash, row.updated_at,
+                        int(row.disabled)])
+            for account_id, name, department, role in updates:
+                tx.lock(f"account:{account_id}")
+                ended += (_update(tx, account_id, name, department, role, updated_at) or (False, 0))[1]
+        return ended
+
     def all(self) -> list[AccountRow]:
         return [_account(r) for r in self.db.rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY id")]  # noqa: S608 - constant columns
 
@@ -82,6 +104,19 @@ class AccountStore:
 def _account(row: tuple[Any, ...]) -> AccountRow:
     return AccountRow(id=row[0], name=row[1], department=row[2], role=row[3], password_hash=row[4],
                       updated_at=row[5], disabled=bool(row[6]))
+
+
+def _update(tx: Tx, account_id: str, name: str | None, department: str | None, role: str | None,
+            updated_at: str) -> tuple[bool, int] | None:
+    rows = tx.rows("SELECT name, department, role FROM accounts WHERE id = ?", [account_id])
+    if not rows:
+        return None
+    wanted = (name or rows[0][0], department or rows[0][1], role or rows[0][2])
+    if wanted == tuple(rows[0]):
+        return False, 0
+    tx.run("UPDATE accounts SET name = ?, department = ?, role = ?, updated_at = ? WHERE id = ?",
+           [*wanted, updated_at, account_id])
+    return True, _end_sessions(tx, account_id)
 
 
 def _end_sessions(tx: Tx, account_id: str) -> int:

@@ -1,0 +1,188 @@
+"""Accounts in bulk from an 인사 export (CSV or XLSX with the headers 사번, 이름, 부서, 직급, 이메일, 권한).
+
+Every line is checked against the org chart and the roles before anything is applied; a file with any bad line
+applies nothing. The plan compares each line with the account as stored, so re-running a file changes nothing.
+New accounts get a random initial password shown once to the operator (never logged): the pilot can sign in the
+same afternoon, and each person changes it through a reset when they want.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from seoulai.auth.roles import Role
+from seoulai.errors import InputError
+
+HEADERS = ("사번", "이름", "부서", "직급", "이메일", "권한")
+REQUIRED = ("사번", "이름", "부서", "권한")
+MAX_BYTES = 5 * 1024 * 1024
+MAX_LINES = 20_000
+_ALPHABET = string.ascii_letters + string.digits
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int  # the line of the file (the header is line 1)
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ImportChange:
+    line: int
+    id: str
+    name: str
+    department: str
+    role: str
+    kind: str  # "added" | "changed" | "unchanged"
+    fields: tuple[str, ...] = ()  # what a change changes: 이름, 부서, 권한
+
+    def to_json(self) -> dict[str, object]:
+        return {"line": self.line, "id": self.id, "name": self.name, "department": self.department,
+                "role": self.role, "kind": self.kind, "fields": list(self.fields)}
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    changes: tuple[ImportChange, ...]
+    errors: tuple[BadLine, ...]
+
+    def count(self, kind: str) -> int:
+        return sum(c.kind == kind for c in self.changes)
+
+    def summary(self) -> str:
+        added, changed = self.count("added"), self.count("changed")
+        if not added and not changed:
+            return f"변경 없음 (그대로 {self.count('unchanged')}명)"
+        return f"추가 {added}명, 변경 {changed}명, 그대로 {self.count('unchanged')}명"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    plan: ImportPlan
+    applied: bool
+    passwords: tuple[tuple[str, str], ...]  # (사번, initial password) of the accounts added: show once, never log
+    sessions_ended: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        plan = self.plan
+        return {"applied": self.applied, "added": plan.count("added"), "changed": plan.count("changed"),
+                "unchanged": plan.count("unchanged"), "summary": plan.summary(),
+                "changes": [c.to_json() for c in plan.changes if c.kind != "unchanged"],
+                "passwords": dict(self.passwords), "sessions_ended": self.sessions_ended}
+
+
+def initial_password() -> str:
+    """16 letters and digits (about 95 bits), with at least one of each so the password rules accept it."""
+    while True:
+        password = "".join(secrets.choice(_ALPHABET) for _ in range(16))
+        if not password.isalpha() and not password.isdigit():
+            return password
+
+
+def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, {header: value}) for every non-empty line after the header; refuses what is too large or has
+    none of the headers, in Korean."""
+    if len(data) > MAX_BYTES:
+        raise InputError(f"파일이 너무 큽니다({len(data) // 1024:,}KB): {MAX_BYTES // 1024 // 1024}MB 이하로 나눠 "
+                         "올리세요.", code="import_too_large")
+    table = _xlsx(data) if filename.lower().endswith((".xlsx", ".xlsm")) else _csv(data)
+    if len(table) > MAX_LINES + 1:
+        raise InputError(f"줄이 너무 많습니다({len(table) - 1:,}줄): 한 번에 {MAX_LINES:,}줄까지 가져올 수 있으니 파일을 "
+                         "나눠 올리세요.", code="import_too_large")
+    header = [h.strip().lstrip("\ufeff") for h in (table[0] if table else [])]
+    missing = [h for h in REQUIRED if h not in header]
+    if missing:
+        raise InputError(f"첫 줄(머리글)에 {', '.join(missing)} 열이 없습니다. 머리글은 {', '.join(HEADERS)}입니다.",
+                         code="bad_import")
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h in HEADERS}
+        if any(values.values()):
+            rows.append((number, values))
+    return rows
+
+
+def _csv(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp949"):  # Excel's "CSV UTF-8" (with a BOM) or Korean Excel's plain CSV
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    raise InputError("CSV 파일의 글자 인코딩을 읽을 수 없습니다. UTF-8 또는 CP949(엑셀의 CSV)로 저장하세요.",
+                     code="bad_import")
+
+
+def _xlsx(data: bytes) -> list[list[str]]:
+    import openpyxl  # type: ignore[import-untyped]  # no stubs installed (see pyproject's mypy overrides)
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputError("XLSX 파일을 열 수 없습니다. 엑셀에서 다시 저장하거나 CSV로 저장해 올리세요.",
+                         code="bad_import") from exc
+    try:
+        sheet = book.worksheets[0]
+        table = []
+        for row in sheet.iter_rows(values_only=True):
+            table.append(["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
+                          for v in row])
+            if len(table) > MAX_LINES + 1:
+                break
+        return table
+    finally:
+        book.close()
+
+
+def plan_import(rows: list[tuple[int, dict[str, str]]], department_of: Callable[[str], str | None],
+                stored: dict[str, tuple[str, str, str]]) -> ImportPlan:
+    """What the lines would do to the accounts ``stored`` ({id: (name, department, role)}): every bad line with
+    its Korean reason; ``department_of`` gives a 부서 cell's chart path (None: not in the chart)."""
+    roles = {r.value for r in Role}
+    seen: dict[str, int] = {}
+    changes: list[ImportChange] = []
+    errors: list[BadLine] = []
+    for number, values in rows:
+        account_id, name = values.get("사번", ""), values.get("이름", "")
+        role, cell = values.get("권한", "").lower(), values.get("부서", "")
+        reasons = []
+        if not account_id:
+            reasons.append("사번이 비어 있습니다")
+        elif account_id in seen:
+            reasons.append(f"사번 {account_id}이(가) {seen[account_id]}번째 줄과 겹칩니다")
+        if not name:
+            reasons.append("이름이 비어 있습니다")
+        department = department_of(cell) if cell else None
+        if department is None:
+            reasons.append(f"조직도에 없는 부서입니다({cell or '빈 칸'}): `seoulai org list`의 경로나 부서 코드를 쓰세요")
+        if role not in roles:
+            reasons.append(f"권한은 {', '.join(sorted(roles))} 중 하나입니다(입력: {role or '빈 칸'})")
+        if reasons:
+            errors.append(BadLine(number, "; ".join(reasons)))
+        seen.setdefault(account_id, number)
+        if reasons or department is None:
+            continue
+        before = stored.get(account_id)
+        if before is None:
+            changes.append(ImportChange(number, account_id, name, department, role, "added"))
+            continue
+        fields = tuple(label for label, old, new in (("이름", before[0], name), ("부서", before[1], department),
+                                                      ("권한", before[2], role)) if old != new)
+        changes.append(ImportChange(number, account_id, name, department, role,
+                                    "changed" if fields else "unchanged", fields))
+    return ImportPlan(tuple(changes), tuple(errors))
+
+
+def errors_message(plan: ImportPlan) -> str:
+    shown = "\n".join(f"  {e.line}번째 줄: {e.reason}" for e in plan.errors[:50])
+    more = f"\n  … 외 {len(plan.errors) - 50}줄" if len(plan.errors) > 50 else ""
+    return (f"잘못된 줄이 {len(plan.errors)}개 있어 아무것도 적용하지 않았습니다. 고친 뒤 다시 가져오세요.\n"
+            f"{shown}{more}")
