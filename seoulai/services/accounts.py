@@ -7,16 +7,14 @@ under a path an 조직 개편 renamed resolves to its successor on sign-in, and 
 
 from __future__ import annotations
 
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from seoulai.auth.accounts import Account, Accounts, _hash, _now
+from seoulai.auth.accounts import Account, Accounts
 from seoulai.auth.oidc import person_from_claims
 from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
@@ -28,7 +26,6 @@ from seoulai.services import account_import
 from seoulai.services.account_import import ImportResult
 from seoulai.services.recording import Recorder
 from seoulai.state import StateStore
-from seoulai.state.stores import AccountRow
 from seoulai.text.times import seoul_time
 
 AUDIT_COLUMNS = ["ts", "user_id", "department", "role", "action", "target"]
@@ -291,11 +288,7 @@ class AccountService:
         return self._update(actor, account_id, "account_role", role=Role.parse(role).value)
 
     def _update(self, actor: Person, account_id: str, action: str, **change: str) -> AccountChange:
-        result = self.state.accounts.update(account_id, updated_at=_now(), **change)
-        if result is None:
-            raise InputError(f"없는 계정입니다: {account_id}. 아이디는 `seoulai users list`로 확인하세요.",
-                             code="not_found")
-        changed, ended = result
+        changed, ended = self.accounts.update(account_id, **change)
         if changed:
             self.recorder.audit(actor, action, f"{account_id} → {next(iter(change.values()))} (로그인 {ended}개 종료)")
         return AccountChange(account_id, changed, ended)
@@ -320,12 +313,9 @@ class AccountService:
         added = [c for c in plan.changes if c.kind == "added"]
         changed = [c for c in plan.changes if c.kind == "changed"]
         passwords = tuple((c.id, account_import.initial_password()) for c in added)
-        now = _now()
-        # bcrypt takes ~0.3 s a password and releases the GIL: hash on every core (a 과 of 100 people in seconds).
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            hashes = list(pool.map(_hash, (p for _, p in passwords)))
-        rows = [AccountRow(c.id, c.name, c.department, c.role, h, now) for c, h in zip(added, hashes, strict=True)]
-        ended = self.state.accounts.apply(rows, [(c.id, c.name, c.department, c.role) for c in changed], now)
+        ended = self.accounts.apply_import(
+            [(c.id, c.name, c.department, c.role, p) for c, (_, p) in zip(added, passwords, strict=True)],
+            [(c.id, c.name, c.department, c.role) for c in changed])
         for c in added:
             self.recorder.audit(actor, "account_added", c.id)
         for c in changed:
