@@ -9,6 +9,7 @@ from seoulai.ui.hardening import page_boundary, unsafe_options
 from seoulai.ui.history import sidebar_history
 from seoulai.ui.login import require_person, sign_out_button
 from seoulai.ui.print_style import print_stylesheet
+from seoulai.ui.rollout import announcement_banner, rollout_gate
 from seoulai.ui.widgets import sidebar_person, sidebar_status
 
 st.set_page_config(page_title="서울시 행정 AI 도우미", page_icon="🏛️", layout="wide")
@@ -25,8 +26,13 @@ if services.settings.production and (problems := [p for p in [services.settings.
 if services.accounts.mode != "none" and require_person(services) is None:
     st.stop()  # only the way to sign in was drawn
 person = get_person()
+announcement_banner(services)  # on every page for everyone signed in, the 준비 중 page too
+if not rollout_gate(services, person):
+    st.stop()  # only the 준비 중 page was drawn: whatever page the URL named never runs
 ADMIN_PAGES = {"library": st.Page("views/library.py", title="매뉴얼 관리", icon="🗂️"),
+               "accounts": st.Page("views/accounts.py", title="계정 관리", icon="👥"),
                "usage": st.Page("views/usage.py", title="이용 현황", icon="📊"),
+               "rollout": st.Page("views/rollout.py", title="개통·공지", icon="🚦"),
                "audit": st.Page("views/audit.py", title="감사 기록", icon="🧾")}
 pages = [st.Page("views/home.py", title="홈", icon="🏠", default=True),
          st.Page("views/manual_search.py", title="매뉴얼 검색", icon="📚"),

@@ -89,6 +89,41 @@ draft = keep(services.drafting.choose_references(draft, chosen))
 if chosen:
     st.caption(f"참고 자료 {len(chosen)}건: 사실을 쓴 문장에는 [1]처럼 근거 번호를 답니다.")
 
+# The optional question after an export: the pilot review counts the answer in place of the estimated time saved.
+SURVEY = {"없음": 0, "30분": 30, "1시간": 60, "2시간": 120, "3시간 이상": 180}
+
+
+def exported(template_name: str, fmt: str) -> None:
+    """Log the download; the survey below answers for this export."""
+    st.session_state["dr_survey_ref"] = services.drafting.exported(person, template_name, fmt)
+
+
+def answer_survey(ref: str) -> None:
+    choice = st.session_state.pop("dr_survey", None)
+    st.session_state.pop("dr_survey_ref", None)
+    if choice in SURVEY:
+        services.drafting.record_time_saved(person, SURVEY[choice], ref)
+        st.session_state["dr_survey_done"] = True
+
+
+def close_survey() -> None:
+    st.session_state.pop("dr_survey", None)
+    st.session_state.pop("dr_survey_ref", None)
+
+
+def time_survey() -> None:
+    if st.session_state.pop("dr_survey_done", False):
+        st.success("답해 주셔서 고맙습니다. 시범 운영 결과의 절감 시간에 반영됩니다.", icon="🙏")
+    if not (ref := st.session_state.get("dr_survey_ref")):
+        return
+    with st.container(border=True):
+        choice = st.radio("이 초안으로 줄어든 시간은 대략 얼마인가요? (선택)", list(SURVEY), index=None, horizontal=True,
+                          key="dr_survey")
+        s1, s2 = st.columns([1, 5])
+        s1.button("보내기", key="dr_survey_send", disabled=choice is None, on_click=answer_survey, args=(ref,))
+        s2.button("답하지 않기", key="dr_survey_skip", on_click=close_survey)
+
+
 # 4. 생성과 편집
 st.subheader("4. 생성하고 고치기")
 missing = draft.missing_fields()
@@ -167,11 +202,11 @@ if draft.sections:
     title = draft.title[:40]
     d1, d2 = st.columns(2)
     d1.download_button("HWPX (한글)", services.drafting.render(draft, "hwpx"), file_name=f"{title}.hwpx",
-                       key="dr_hwpx", mime="application/hwp+zip", on_click=services.drafting.exported,
-                       args=(person, template.name, "hwpx"))
+                       key="dr_hwpx", mime="application/hwp+zip", on_click=exported, args=(template.name, "hwpx"))
     d2.download_button("DOCX (워드)", services.drafting.render(draft, "docx"), file_name=f"{title}.docx",
                        key="dr_docx", mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       on_click=services.drafting.exported, args=(person, template.name, "docx"))
+                       on_click=exported, args=(template.name, "docx"))
+    time_survey()
     with st.expander("텍스트로 복사"):
         st.code(draft.text(), language=None)
     st.caption("내려받은 파일은 한글 또는 워드에서 열어 마지막으로 검토하세요.")

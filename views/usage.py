@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-from seoulai.services import FEATURE_LABELS, Filters, SeoulAIError, today_in_seoul
-from seoulai.services.usage import unit_label
+from seoulai.services import FEATURE_LABELS, Filters, SeoulAIError, seoul_time, today_in_seoul
+from seoulai.services.usage import DEFAULT_DAYS, unit_label
 from seoulai.ui import get_person, get_services
 from seoulai.ui.dashboard import render_charts, render_comments, render_gaps, render_idle, render_kpis
+from seoulai.ui.review import review_section
 
 services = get_services()
 person = get_person()
@@ -17,7 +18,7 @@ st.title("📊 이용 현황")
 
 scope = services.usage.scope(person)
 if scope is None:
-    st.warning("이용 현황은 관리자(부서장)와 시스템 관리자만 볼 수 있습니다.", icon="🔒")
+    st.warning("이용 현황은 관리자(부서장), 부서 관리자와 시스템 관리자만 볼 수 있습니다.", icon="🔒")
     st.stop()
 if services.usage.unavailable:
     st.info(services.usage.unavailable, icon="ℹ️")
@@ -32,7 +33,8 @@ first, last = span
 paths = [u.path for u in services.usage.units(person)] or [scope]
 c1, c2, c3 = st.columns([2, 2, 3])
 today = today_in_seoul()  # the city's day, whatever the server's clock
-PERIODS = {"최근 7일": (today - timedelta(days=6), today), "최근 30일": (today - timedelta(days=29), today),
+PERIODS = {"최근 7일": (today - timedelta(days=6), today),
+           "최근 30일": (today - timedelta(days=DEFAULT_DAYS - 1), today),  # the first view (prepared at start)
            "이번 달": (today.replace(day=1), today), "지난 달": ((today.replace(day=1) - timedelta(days=1)).replace(day=1),
                                                           today.replace(day=1) - timedelta(days=1)),
            "최근 90일": (today - timedelta(days=89), today), "전체 기간": (first, last)}
@@ -52,6 +54,7 @@ except SeoulAIError as error:
     st.stop()
 
 render_kpis(dashboard)
+st.caption(f"{seoul_time(dashboard.computed_at)} 기준 (여러 관리자가 함께 보는 집계라 몇 분 전 자료일 수 있습니다)")
 render_idle(dashboard.idle)
 render_charts(dashboard)
 st.subheader("근거를 찾지 못한 질문 (매뉴얼 담당별)")
@@ -71,3 +74,6 @@ if (export := st.session_state.get("us_files")) is not None:
                        key="us_csv")
     d2.download_button("엑셀(XLSX) 파일 내려받기", export.xlsx, file_name="이용현황.xlsx", key="us_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+# The pilot's story (시범 운영 결과): computed only when opened, so the dashboard's first load stays fast.
+review_section(services, person, filters)

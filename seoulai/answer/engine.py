@@ -97,6 +97,7 @@ class AnswerEngine:
             return
         hits = self.search.search(plan.analyzed, collections, self.passages, docs, floor=False)
         answer.nearest = hits[0].collection if hits else ""
+        answer.nearest_title = hits[0].title if hits else ""
         answer.passages = self.search.evidence(plan.query, hits, self.passages)
         yield AnswerEvent("passages", passages=tuple(answer.passages))
         if not answer.passages:

@@ -40,6 +40,7 @@ class Answer:
     terms: tuple[str, ...] = ()  # the question's words (highlighted in the passages)
     missing_laws: tuple[str, ...] = ()  # laws the question names that are not indexed
     nearest: str = ""  # the collection of the closest passage, even when none counted as evidence
+    nearest_title: str = ""  # ... and its document's title
 
     def cited_passages(self) -> list[tuple[int, Hit]]:
         return [(n, self.passages[n - 1]) for n in self.cited]
@@ -108,6 +109,7 @@ class AnswerBuilder:
     terms: list[str] = field(default_factory=list)
     missing_laws: list[str] = field(default_factory=list)
     nearest: str = ""
+    nearest_title: str = ""
 
     def add_notice(self, text: str) -> None:
         self.notice = f"{self.notice} {text}" if self.notice else text
@@ -118,4 +120,5 @@ class AnswerBuilder:
                       incomplete=self.incomplete, notice=self.notice, error_code=self.error_code,
                       latency_ms=latency_ms, ttft_ms=self.ttft_ms, model=self.model, event_id=self.event_id,
                       masked=self.masked, searched=self.searched, terms=tuple(self.terms),
-                      missing_laws=tuple(self.missing_laws), nearest=self.nearest)
+                      missing_laws=tuple(self.missing_laws), nearest=self.nearest,
+                      nearest_title=self.nearest_title)

@@ -109,13 +109,15 @@ class Policy:
         return [name for name, old in kept.items() if self.current_department(old) == current]
 
     def manageable(self, person: Person, existing: Iterable[str] = ()) -> list[str]:
-        """Libraries a person may change: their department's (dept_admin), every library (admin)."""
+        """Libraries a person may change: every library (admin); their unit's and, for a 실/국 administrator, those
+        of every unit under it (dept_admin)."""
         own = self.department_collection(person.department)
         if person.role is Role.ADMIN:
             known = [c for c in existing if c == self.shared or c.startswith(DEPT)]
             return list(dict.fromkeys([self.shared, own, *known]))
         if person.role is Role.DEPT_ADMIN:
-            return [own]
+            return list(dict.fromkeys([own, *(self.raw_department_collection(u.path)
+                                              for u in self.org.subtree(self.current_department(person.department)))]))
         return []
 
     def check_manage(self, person: Person, collection: str, existing: Iterable[str] = ()) -> None:
@@ -156,20 +158,54 @@ class Policy:
                              code="ambiguous_department")
         return name
 
-    # -- usage and audit ------------------------------------------------------------------------------
-    def usage_scope(self, person: Person) -> str | None:
-        """The part of the organisation whose usage this person may see (None: not allowed)."""
+    # -- accounts and rollout ---------------------------------------------------------------------------
+    def account_scope(self, person: Person) -> str | None:
+        """The part of the organisation whose accounts this person manages: the whole city (admin), their own
+        과 or 실/국 and every unit under it (dept_admin); None: nobody's."""
         if person.role is Role.ADMIN:
             return self.org.root
-        if person.role is Role.MANAGER:
+        if person.role is Role.DEPT_ADMIN:
+            return self.current_department(person.department)
+        return None
+
+    def check_accounts(self, person: Person, department: str | None = None) -> str:
+        """The scope, or a Korean refusal when ``person`` manages no accounts or ``department`` is outside it."""
+        scope = self.account_scope(person)
+        if scope is None:
+            raise InputError("계정 관리는 시스템 관리자와 부서 관리자만 할 수 있습니다.", code="forbidden")
+        if department is not None and not _within(self.current_department(department), scope):
+            raise InputError("담당 조직 밖의 계정은 관리할 수 없습니다. 시스템 관리자에게 요청하세요.", code="forbidden")
+        return scope
+
+    @staticmethod
+    def grantable_roles(person: Person) -> list[Role]:
+        """The roles ``person`` may give: any (admin); never one above their own (dept_admin: 직원, 부서 관리자)."""
+        if person.role is Role.ADMIN:
+            return list(Role)
+        if person.role is Role.DEPT_ADMIN:
+            return [Role.STAFF, Role.DEPT_ADMIN]
+        return []
+
+    @staticmethod
+    def can_manage_rollout(person: Person) -> bool:
+        """Who opens units (rollout waves) and edits the announcement banner: system administrators."""
+        return person.role is Role.ADMIN
+
+    # -- usage and audit ------------------------------------------------------------------------------
+    def usage_scope(self, person: Person) -> str | None:
+        """The part of the organisation whose usage this person may see (None: not allowed): the city (admin),
+        their own unit with everything under it (manager, and a dept_admin's roll-up of the unit they manage)."""
+        if person.role is Role.ADMIN:
+            return self.org.root
+        if person.role in (Role.MANAGER, Role.DEPT_ADMIN):
             return self.current_department(person.department)
         return None
 
     def check_usage(self, person: Person, department: str | None = None) -> str:
         scope = self.usage_scope(person)
         if scope is None:
-            raise InputError("이용 현황은 관리자(부서장)와 시스템 관리자만 볼 수 있습니다.", code="forbidden")
-        if department is not None and not (department == scope or department.startswith(scope + "/")):
+            raise InputError("이용 현황은 관리자(부서장), 부서 관리자와 시스템 관리자만 볼 수 있습니다.", code="forbidden")
+        if department is not None and not _within(department, scope):
             raise InputError("담당 조직 밖의 이용 현황은 볼 수 없습니다.", code="forbidden")
         return scope
 
@@ -195,8 +231,16 @@ class Policy:
         pages = []
         if self.manageable(person):
             pages.append("library")
+        if self.account_scope(person) is not None:
+            pages.append("accounts")
         if self.usage_scope(person) is not None:
             pages.append("usage")
+        if self.can_manage_rollout(person):
+            pages.append("rollout")
         if self.can_audit(person):
             pages.append("audit")
         return pages
+
+
+def _within(department: str, scope: str) -> bool:
+    return department == scope or department.startswith(scope + "/")

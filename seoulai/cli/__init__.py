@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from seoulai.cli.rollout import add_parsers as add_rollout_parsers
 from seoulai.cli.users import add_parsers as add_user_parsers
 from seoulai.cli.commands import (Handler, _fail, _KoreanParser, cmd_ask, cmd_demo_library, cmd_doctor, cmd_draft,
                                   cmd_department, cmd_extract, cmd_ingest, cmd_org, cmd_pii_mask, cmd_search,
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="JSON으로 출력")
     listing.set_defaults(handler=cmd_users)
     add_user_parsers(users_sub)
+    add_rollout_parsers(sub)
     return parser
 
 

@@ -308,8 +308,8 @@ def cmd_users(args: argparse.Namespace) -> int:
         sys.stdout.write(f"계정을 다시 사용할 수 있게 했습니다: {args.id}\n" if change.changed
                          else f"이미 사용 중인 계정입니다: {args.id}\n")
     else:
-        rows = [{"id": a.id, "name": a.name, "department": a.department, "role": a.role, "disabled": a.disabled}
-                for a in accounts.users()]
+        rows = [{"id": a.id, "name": a.name, "department": a.department, "role": a.role, "grade": a.grade,
+                 "email": a.email, "disabled": a.disabled} for a in accounts.users()]
         if args.json:
             _print_json(rows)
         else:

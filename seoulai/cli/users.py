@@ -47,10 +47,13 @@ def cmd_users_import(args: argparse.Namespace) -> int:
 
 def cmd_users_transfer(args: argparse.Namespace) -> int:
     accounts = _services(args).accounts
-    change = accounts.transfer_user(args.id, args.department)
+    change = accounts.transfer_user(args.id, args.department, successor=args.successor,
+                                    without_successor=args.no_successor)
     target = accounts.known_department(args.department)
     sys.stdout.write(f"부서를 옮겼습니다: {args.id} → {target} (열려 있던 로그인 {change.sessions_ended}개를 끝냈습니다)\n"
                      if change.changed else f"이미 그 부서입니다: {args.id} ({target})\n")
+    if change.note:
+        sys.stdout.write(f"{change.note}\n")
     return 0
 
 
@@ -70,6 +73,10 @@ def add_parsers(users_sub: argparse._SubParsersAction) -> None:  # type: ignore[
     transfer = users_sub.add_parser("transfer", help="부서 이동 (열려 있는 로그인을 끝내 새 부서 권한이 바로 적용)")
     transfer.add_argument("id", help="아이디(사번)")
     transfer.add_argument("--department", required=True, help="조직도의 부서 경로 (seoulai org list)")
+    transfer.add_argument("--successor", metavar="ID",
+                          help="부서 관리자가 옮길 때 그 과의 문서함을 이어받을 같은 과의 사람 (부서 관리자가 됨)")
+    transfer.add_argument("--no-successor", action="store_true",
+                          help="이어받을 사람 없이 옮김 (그 과의 문서함은 시스템 관리자가 맡음)")
     transfer.add_argument("--json", action="store_true", help="오류를 JSON으로 출력")
     transfer.set_defaults(handler=cmd_users_transfer)
     role = users_sub.add_parser("role", help="권한 변경 (staff | dept_admin | manager | admin)")

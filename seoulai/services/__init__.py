@@ -43,6 +43,8 @@ from seoulai.services.recording import Recorder
 from seoulai.services.results import (UPLOAD_FORMATS, ComponentStatus, HealthReport, Hit, IncomingFile,
                                       SemanticProgress, StreamSanitiser, escape_markdown, safe_markdown)
 from seoulai.services.retention import RetentionSchedule
+from seoulai.services.review import ReviewService
+from seoulai.services.rollout import Access, Announcement, RolloutService, Wave
 from seoulai.services.usage import UsageService
 from seoulai.state import StateStore, open_state
 from seoulai.text.times import seoul_time, today_in_seoul
@@ -62,7 +64,7 @@ __all__ = ["COOKIE", "FEATURE_LABELS", "UPLOAD_FORMATS", "AccountService", "Answ
            "HealthReport", "Hit", "IncomingFile", "LibraryService", "ManualService", "Person", "SemanticProgress",
            "Services", "StreamSanitiser", "TemplateSection", "Turn", "UploadResult", "UsageService", "DepartmentMatch",
            "DepartmentService", "asks_department", "build_services", "escape_markdown", "oidc_problems",
-           "safe_markdown", "seoul_time", "today_in_seoul"]
+           "safe_markdown", "seoul_time", "today_in_seoul", "Access", "Announcement", "RolloutService", "Wave"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class Services:
     accounts: AccountService
     conversations: ConversationService
     departments: DepartmentService
+    review: ReviewService  # 시범 운영 결과 on 이용 현황
+    rollout: RolloutService
     chat: ChatModel
     index: SearchIndex
     state: StateStore
@@ -156,6 +160,7 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
                                 forget_quotes=conversations.forget_documents)  # a quote never outlives its upload
     drafting = DraftingService(settings, index, chat, policy, quota, recorder, state.drafts, state.shares,
                                state.accounts)
+    usage = UsageService(settings, usage_log, policy, recorder)
     services = Services(
         settings=settings,
         manuals=ManualService(index, answers, policy, quota, recorder, departments),
@@ -164,8 +169,10 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
         conversations=conversations,
         departments=departments,
         library=library,
-        usage=UsageService(settings, usage_log, policy, recorder),
+        usage=usage,
+        review=ReviewService(usage, state.accounts),
         accounts=accounts,
+        rollout=RolloutService(policy, recorder, state.rollout, accounts),
         chat=chat,
         index=index,
         state=state,
@@ -184,8 +191,8 @@ def build_services(settings: Settings | None = None, *, chat: ChatModel | None =
 
 def warm_up(services: Services) -> None:
     """Load, before anyone asks, what the first person would otherwise wait for: Kiwi's model (every search,
-    the 이용 현황 topics), the shared manuals' keyword index, the 담당 부서 finder and the org chart, the embedder and
-    plotly (이용 현황's charts)."""
+    the 이용 현황 topics), the shared manuals' keyword index, the 담당 부서 finder and the org chart, the embedder,
+    plotly (이용 현황's charts) and the whole city's 이용 현황 figures of the page's first view."""
     started = time.perf_counter()
     try:
         from seoulai.text.korean import morphs
@@ -200,6 +207,8 @@ def warm_up(services: Services) -> None:
             services.accounts.units()
         import plotly.express
         import plotly.graph_objects  # noqa: F401 - imported for its loading time only (the first chart)
+
+        services.usage.prepare()  # the whole city's 이용 현황 as the page opens (the last 30 days)
     except Exception:  # warming is best effort (logged); the first request does the same work anyway
         log.exception("warm-up failed")
     log.info("warmed up in %.1f s", time.perf_counter() - started)

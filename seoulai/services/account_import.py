@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seoulai.auth.roles import Role
 from seoulai.errors import InputError
@@ -42,11 +43,18 @@ class ImportChange:
     department: str
     role: str
     kind: str  # "added" | "changed" | "unchanged"
-    fields: tuple[str, ...] = ()  # what a change changes: 이름, 부서, 권한
+    fields: tuple[str, ...] = ()  # what a change changes: 이름, 부서, 권한, 직급, 이메일
+    grade: str = ""
+    email: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {"line": self.line, "id": self.id, "name": self.name, "department": self.department,
-                "role": self.role, "kind": self.kind, "fields": list(self.fields)}
+                "role": self.role, "grade": self.grade, "email": self.email, "kind": self.kind,
+                "fields": list(self.fields)}
+
+    def stored(self) -> tuple[str, str, str, str, str]:
+        """(name, department, role, grade, email): the account as this line leaves it."""
+        return self.name, self.department, self.role, self.grade, self.email
 
 
 @dataclass(frozen=True)
@@ -142,10 +150,17 @@ def _xlsx(data: bytes) -> list[list[str]]:
         book.close()
 
 
+_FIELDS = ("이름", "부서", "권한", "직급", "이메일")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{1,63}")
+_MAX_GRADE = 40
+
+
 def plan_import(rows: list[tuple[int, dict[str, str]]], department_of: Callable[[str], str | None],
-                stored: dict[str, tuple[str, str, str]]) -> ImportPlan:
-    """What the lines would do to the accounts ``stored`` ({id: (name, department, role)}): every bad line with
-    its Korean reason; ``department_of`` gives a 부서 cell's chart path (None: not in the chart)."""
+                stored: dict[str, tuple[str, str, str, str, str]],
+                outside: Callable[[str, str], str | None] = lambda department, role: None) -> ImportPlan:
+    """What the lines would do to the accounts ``stored`` ({id: (name, department, role, grade, email)}): every bad
+    line with its Korean reason. ``department_of`` gives a 부서 cell's chart path (None: not in the chart);
+    ``outside`` says why the importing person may not give a (department, role) — a 부서 관리자 stays in their unit."""
     roles = {r.value for r in Role}
     seen: dict[str, int] = {}
     changes: list[ImportChange] = []
@@ -165,19 +180,28 @@ def plan_import(rows: list[tuple[int, dict[str, str]]], department_of: Callable[
             reasons.append(f"조직도에 없는 부서입니다({cell or '빈 칸'}): `seoulai org list`의 경로나 부서 코드를 쓰세요")
         if role not in roles:
             reasons.append(f"권한은 {', '.join(sorted(roles))} 중 하나입니다(입력: {role or '빈 칸'})")
+        grade, email = values.get("직급", ""), values.get("이메일", "")
+        if len(grade) > _MAX_GRADE:
+            reasons.append(f"직급이 너무 깁니다({len(grade)}자): {_MAX_GRADE}자 이하로 쓰세요")
+        if email and not _EMAIL.fullmatch(email):
+            reasons.append(f"이메일 형식이 아닙니다({email[:80]}): 이름@seoul.go.kr 처럼 쓰거나 비워 두세요")
+        before = stored.get(account_id)
+        if department is not None and role in roles:
+            if why := outside(department, role):
+                reasons.append(why)
+            elif before is not None and (why := outside(before[1], before[2])):
+                reasons.append(f"{why} (이 계정의 지금 부서·권한)")
         if reasons:
             errors.append(BadLine(number, "; ".join(reasons)))
         seen.setdefault(account_id, number)
         if reasons or department is None:
             continue
-        before = stored.get(account_id)
+        line = ImportChange(number, account_id, name, department, role, "added", grade=grade, email=email)
         if before is None:
-            changes.append(ImportChange(number, account_id, name, department, role, "added"))
+            changes.append(line)
             continue
-        fields = tuple(label for label, old, new in (("이름", before[0], name), ("부서", before[1], department),
-                                                      ("권한", before[2], role)) if old != new)
-        changes.append(ImportChange(number, account_id, name, department, role,
-                                    "changed" if fields else "unchanged", fields))
+        fields = tuple(label for label, old, new in zip(_FIELDS, before, line.stored(), strict=True) if old != new)
+        changes.append(replace(line, kind="changed" if fields else "unchanged", fields=fields))
     return ImportPlan(tuple(changes), tuple(errors))
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from seoulai.auth.accounts import Account, Accounts
+from seoulai.auth.accounts import Accounts
 from seoulai.auth.oidc import person_from_claims
 from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
@@ -22,14 +22,15 @@ from seoulai.auth.roles import Role
 from seoulai.auth.sessions import Sessions
 from seoulai.config import Settings
 from seoulai.errors import InputError, SeoulAIError
-from seoulai.services import account_import
-from seoulai.services.account_import import ImportResult
+from seoulai.services.account_admin import AccountAdministration
 from seoulai.services.recording import Recorder
 from seoulai.state import StateStore
 from seoulai.text.times import seoul_time
 
 AUDIT_COLUMNS = ["ts", "user_id", "department", "role", "action", "target"]
-AUDIT_ACTIONS = {"sign_in": "로그인", "sign_in_failed": "로그인 실패", "sign_in_locked": "로그인 잠김",
+AUDIT_ACTIONS = {"rollout_open": "개통일 지정", "rollout_close": "개통일 삭제(다시 준비 중)",
+                 "announcement_add": "공지 등록", "announcement_remove": "공지 삭제",
+                 "sign_in": "로그인", "sign_in_failed": "로그인 실패", "sign_in_locked": "로그인 잠김",
                  "sign_out": "로그아웃", "library_upload": "매뉴얼 등록", "library_delete": "매뉴얼 삭제",
                  "upload": "문서 올리기", "upload_delete": "내 문서 삭제", "usage_export": "이용 기록 내보내기",
                  "draft_export": "초안 내려받기", "conversation_delete": "대화 삭제",
@@ -38,19 +39,8 @@ AUDIT_ACTIONS = {"sign_in": "로그인", "sign_in_failed": "로그인 실패", "
                  "sign_in_disabled": "로그인 거부(사용 중지 계정)", "draft_share": "초안 공유",
                  "draft_unshare": "초안 공유 해제", "draft_edit": "공유 초안 수정",
                  "account_added": "계정 추가(일괄)", "account_updated": "계정 변경(일괄)",
-                 "account_transfer": "부서 이동", "account_role": "권한 변경"}
-
-
-class ImportRejected(InputError):
-    """A file with bad lines: nothing was applied; ``plan.errors`` names each line and why."""
-
-    def __init__(self, plan: account_import.ImportPlan) -> None:
-        super().__init__(account_import.errors_message(plan), code="bad_import")
-        self.plan = plan
-
-    def to_json(self) -> dict[str, object]:
-        return {"error": {"code": self.code, "message": self.message,
-                          "lines": [e.to_json() for e in self.plan.errors]}}
+                 "account_transfer": "부서 이동", "account_role": "권한 변경",
+                 "library_handover": "문서함 관리 인계", "usage_review_export": "시범 운영 결과 내려받기"}
 
 
 class SignInLocked(SeoulAIError):
@@ -59,15 +49,6 @@ class SignInLocked(SeoulAIError):
 
 class AccountDisabled(SeoulAIError):
     code = "disabled"
-
-
-@dataclass(frozen=True)
-class AccountChange:
-    """What a disable or enable did: ``changed`` False when the account already was so."""
-
-    account_id: str
-    changed: bool
-    sessions_ended: int
 
 
 @dataclass(frozen=True)
@@ -101,7 +82,7 @@ class UnitChoice(NamedTuple):
     label: str  # "행정국 > 총무과"
 
 
-class AccountService:
+class AccountService(AccountAdministration):
     def __init__(self, settings: Settings, policy: Policy, recorder: Recorder, state: StateStore) -> None:
         self.settings = settings
         self.policy = policy
@@ -157,10 +138,17 @@ class AccountService:
                              "확인해 '서울특별시/행정국/총무과'처럼 전체 경로로 지정하세요.", code="bad_department")
         return resolved
 
-    def units(self) -> list[UnitChoice]:
-        """Every department of the chart below the city itself, labelled "실·국 > 과", in chart order."""
+    def units(self, by: Person | None = None) -> list[UnitChoice]:
+        """Every department of the chart below the city itself, labelled "실·국 > 과", in chart order; with ``by``,
+        only the units whose accounts ``by`` manages (a 부서 관리자's own 과 or 실/국 and those under it)."""
         root = self.policy.org.root
-        return [UnitChoice(u.path, unit_label(u.path)) for u in self.policy.org.units if u.path != root]
+        scope = root if by is None else self.policy.check_accounts(by)
+        return [UnitChoice(u.path, unit_label(u.path)) for u in self.policy.org.subtree(scope) if u.path != root]
+
+    def account_scope_label(self, person: Person) -> str:
+        """The part of the organisation ``person`` manages accounts of, as a person names it ("행정국 > 총무과")."""
+        scope = self.policy.check_accounts(person)
+        return "서울특별시 전체" if scope == self.policy.org.root else unit_label(scope)
 
     def org_units(self) -> list[OrgUnit]:
         """The chart in force, unit by unit (the city first, each unit before the units under it)."""
@@ -243,111 +231,6 @@ class AccountService:
                                     auth.role_claim)
         self.recorder.audit(person, "sign_in", "oidc")
         return person
-
-    # -- the operator's user management ------------------------------------------------------------------
-    def add_user(self, account_id: str, name: str, department: str, role: str, password: str) -> Account:
-        department = self.known_department(department)
-        return self.accounts.add(account_id, name, department, role, password,
-                                 {u.path for u in self.policy.org.units})
-
-    # The command line acts as the operator; the 감사 기록 page passes the signed-in administrator as ``by``.
-    def reset_password(self, account_id: str, password: str, by: Person | None = None) -> int:
-        """A new password; every open session of the account ends at once, on every server. Returns how many."""
-        actor = self._account_admin(by)
-        ended = self.accounts.reset_password(account_id, password)
-        self.recorder.audit(actor, "password_reset", f"{account_id} (로그인 {ended}개 종료)")
-        return ended
-
-    def disable_user(self, account_id: str, by: Person | None = None) -> AccountChange:
-        """The account can no longer sign in, and its open sessions end at once, on every server."""
-        actor = self._account_admin(by)
-        if account_id == actor.id:
-            raise InputError("자기 계정은 사용 중지할 수 없습니다. 다른 시스템 관리자에게 요청하세요.", code="own_account")
-        changed, ended = self.accounts.set_disabled(account_id, True)
-        if changed:
-            self.recorder.audit(actor, "account_disabled", f"{account_id} (로그인 {ended}개 종료)")
-        return AccountChange(account_id, changed, ended)
-
-    def enable_user(self, account_id: str, by: Person | None = None) -> AccountChange:
-        actor = self._account_admin(by)
-        changed, _ = self.accounts.set_disabled(account_id, False)
-        if changed:
-            self.recorder.audit(actor, "account_enabled", account_id)
-        return AccountChange(account_id, changed, 0)
-
-    def transfer_user(self, account_id: str, department: str, by: Person | None = None) -> AccountChange:
-        """A move to another unit: the open sessions end, so the next request signs in with the new unit's access.
-        Uploads and conversations are keyed by the person's pseudonym (from the id), so they stay theirs."""
-        actor = self._account_admin(by)
-        return self._update(actor, account_id, "account_transfer", department=self.known_department(department))
-
-    def change_role(self, account_id: str, role: str, by: Person | None = None) -> AccountChange:
-        actor = self._account_admin(by)
-        if account_id == actor.id:
-            raise InputError("자기 계정의 권한은 바꿀 수 없습니다. 다른 시스템 관리자에게 요청하세요.", code="own_account")
-        return self._update(actor, account_id, "account_role", role=Role.parse(role).value)
-
-    def _update(self, actor: Person, account_id: str, action: str, **change: str) -> AccountChange:
-        changed, ended = self.accounts.update(account_id, **change)
-        if changed:
-            self.recorder.audit(actor, action, f"{account_id} → {next(iter(change.values()))} (로그인 {ended}개 종료)")
-        return AccountChange(account_id, changed, ended)
-
-    def import_users(self, data: bytes, filename: str, dry_run: bool = False,
-                     by: Person | None = None) -> ImportResult:
-        """Accounts in bulk (see :mod:`seoulai.services.account_import`): all lines checked first; any bad line
-        raises before anything is applied; the rest applied in one transaction of the state store."""
-        actor = self._account_admin(by)
-        codes = {u.code: u.path for u in self.policy.org.units if u.code}
-
-        def department_of(cell: str) -> str | None:
-            resolved = codes.get(cell) or self.resolve_department(cell)
-            return resolved if resolved in self.policy.org.by_path else None
-
-        stored = {a.id: (a.name, a.department, a.role) for a in self.users(actor)}
-        plan = account_import.plan_import(account_import.read_rows(data, filename), department_of, stored)
-        if plan.errors:
-            raise ImportRejected(plan)
-        if dry_run:
-            return ImportResult(plan, False, ())
-        added = [c for c in plan.changes if c.kind == "added"]
-        changed = [c for c in plan.changes if c.kind == "changed"]
-        passwords = tuple((c.id, account_import.initial_password()) for c in added)
-        ended = self.accounts.apply_import(
-            [(c.id, c.name, c.department, c.role, p) for c, (_, p) in zip(added, passwords, strict=True)],
-            [(c.id, c.name, c.department, c.role) for c in changed])
-        for c in added:
-            self.recorder.audit(actor, "account_added", c.id)
-        for c in changed:
-            self.recorder.audit(actor, "account_updated", f"{c.id} ({'/'.join(c.fields)})")
-        return ImportResult(plan, True, passwords, ended)
-
-    def users(self, by: Person | None = None) -> list[Account]:
-        self._account_admin(by)
-        return [Account(a.id, a.name, self.policy.current_department(a.department), a.role, a.disabled)
-                for a in self.accounts.list()]
-
-    @staticmethod
-    def role_labels() -> dict[str, str]:
-        """Every role, value to Korean label, for the 권한 picker."""
-        return {r.value: r.label for r in Role}
-
-    def account_table(self, by: Person) -> pd.DataFrame:
-        """The local accounts as the 감사 기록 page's 계정 관리 shows them (Korean columns and labels)."""
-        roles = {r.value: r.label for r in Role}
-        users = self.users(by)
-        return pd.DataFrame({"아이디": [u.id for u in users], "이름": [u.name for u in users],
-                             "부서": [unit_label(u.department) for u in users],
-                             "역할": [roles.get(u.role, u.role) for u in users],
-                             "상태": ["사용 중지" if u.disabled else "사용 중" for u in users]})
-
-    def _account_admin(self, by: Person | None) -> Person:
-        """Who manages accounts: the operator on the command line, else whoever may read the audit log (the page
-        that holds the account controls), i.e. a system administrator."""
-        actor = by or self.operator()
-        if not self.policy.can_audit(actor):
-            raise InputError("계정 관리는 시스템 관리자만 할 수 있습니다.", code="forbidden")
-        return actor
 
     # -- audit ------------------------------------------------------------------------------------------------
     def audit_log(self, person: Person, limit: int = 500) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from seoulai.state.shares import DraftShares, ShareRow
 from seoulai.state.stores import AccountStore, Record, RecordStore
 
 FEATURE = "drafting"
+SURVEY_MAX_MINUTES = 480  # a working day: the survey's largest choice is 3시간 이상
 FORMATS = {"hwpx": to_hwpx, "docx": to_docx}
 # What the drafting page reads: the draft (changed only through the service's methods), its template and sections.
 __all__ = ["Colleague", "Draft", "DraftShare", "DraftTemplate", "DraftingService", "OpenedDraft", "SectionStream",
@@ -345,11 +346,20 @@ class DraftingService:
             raise InputError("내보내기 파일은 .docx 또는 .hwpx로 끝나야 합니다.", code="bad_export")
         return FORMATS[fmt](draft)
 
-    def exported(self, person: Person, template_name: str, fmt: str) -> None:
-        """Log a draft download (the use that saves the time)."""
+    def exported(self, person: Person, template_name: str, fmt: str) -> str:
+        """Log a draft download (the use that saves the time); returns its usage event's id ('' without a log),
+        which the time survey points at."""
         saved = self.settings.usage.minutes_saved.get(FEATURE)
-        self.recorder.event(person, FEATURE, "export", outcome="ok", minutes_saved=saved)
+        event_id = self.recorder.event(person, FEATURE, "export", outcome="ok", minutes_saved=saved)
         self.recorder.audit(person, "draft_export", f"{template_name}.{fmt}")
+        return event_id
+
+    def record_time_saved(self, person: Person, minutes: float, ref: str) -> str:
+        """The person's own answer to "how much time did this draft save?" after the export ``ref``: the pilot
+        review counts it in place of the configured estimate for that export."""
+        if not ref or not 0 <= minutes <= SURVEY_MAX_MINUTES:
+            raise InputError(f"줄어든 시간은 0분부터 {SURVEY_MAX_MINUTES}분 사이에서 골라 주세요.", code="bad_survey")
+        return self.recorder.event(person, FEATURE, "survey", outcome="ok", minutes_saved=float(minutes), ref_id=ref)
 
 
 def _keep_overwritten(stored: Draft | None, draft: Draft) -> tuple[Draft, list[str]]:

@@ -45,6 +45,8 @@ class Recorder:
 
     def answer(self, person: Person, feature: str, answer: Answer, call: Call | None = None,
                owner: str | None = None) -> str:
+        """The answer's usage event; a question nothing answered names whose manual (``owner``) and which document
+        (the answer's ``nearest_title``) came closest."""
         outcome = {"answered": "ok", "retrieval_only": "ok"}.get(answer.status, "no_answer")
         if answer.error_code and answer.status != "answered":
             outcome = "error"
@@ -54,7 +56,8 @@ class Recorder:
                           outcome=outcome, error_code=answer.error_code, query=answer.question,
                           minutes_saved=saved, tokens_in=call.tokens_in if call else None,
                           tokens_out=call.tokens_out if call else None,
-                          owner=owner if outcome == "no_answer" else None)
+                          owner=owner if outcome == "no_answer" else None,
+                          rule=(answer.nearest_title or None) if outcome == "no_answer" else None)
 
     def audit(self, person: Person, action: str, target: str = "") -> None:
         """Who did what to which collection; file names and targets are masked like everything logged."""

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -15,6 +14,7 @@ from seoulai.auth.people import Person
 from seoulai.auth.policy import Policy
 from seoulai.config import Settings
 from seoulai.errors import InputError
+from seoulai.services.figure_cache import FigureCache
 from seoulai.services.recording import Recorder
 from seoulai.usage import figures
 from seoulai.usage.log import UsageLog
@@ -23,7 +23,9 @@ from seoulai.usage.queries import FEATURE_LABELS, MIN_GROUP, Analytics, Filters,
 
 # What the 이용 현황 page reads: the dashboard and export this service returns, the feature names, how a unit is
 # named, and the charts drawn from a dashboard's tables (figures: pure functions, no data of their own).
-__all__ = ["FEATURE_LABELS", "MIN_GROUP", "Dashboard", "Export", "Filters", "UsageService", "figures", "unit_label"]
+__all__ = ["DEFAULT_DAYS", "FEATURE_LABELS", "MIN_GROUP", "Dashboard", "Export", "Filters", "UsageService", "figures",
+           "unit_label"]
+DEFAULT_DAYS = 30  # the page opens on the last 30 days (최근 30일), the figures the warm-up prepares
 
 
 def unit_label(path: str) -> str:
@@ -47,6 +49,7 @@ class Dashboard:
     gaps: pd.DataFrame  # questions without grounds, by the department whose manual came closest
     savings_rule: str  # how 절감 시간 is estimated, in one line
     withheld: str = ""  # which figures are left out because fewer than MIN_GROUP people are behind them, and why
+    computed_at: float = 0.0  # epoch seconds: shared figures may be a few minutes old (see figure_cache)
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,7 @@ class UsageService:
         self.log = log
         self.policy = policy
         self.recorder = recorder
-        self._cache: dict[tuple[object, ...], tuple[float, Dashboard]] = {}
-        self._cache_lock = threading.Lock()
+        self._cache: FigureCache[Dashboard] = FigureCache(lambda: self.settings.usage.dashboard_cache)
 
     @property
     def unavailable(self) -> str:
@@ -89,23 +91,25 @@ class UsageService:
         return self._analytics().date_range()
 
     def dashboard(self, person: Person, filters: Filters) -> Dashboard:
-        """The page's figures. The same filter's figures are shared by every manager allowed to see them for
-        ``usage.dashboard_cache`` seconds (the check of who may see them runs on every call)."""
+        """The page's figures. The same filter's figures are shared by every manager allowed to see them (see
+        :mod:`seoulai.services.figure_cache`; the check of who may see them runs on every call)."""
         self.policy.check_usage(person, filters.department)
+        return self._dashboard(filters)
+
+    def _dashboard(self, filters: Filters) -> Dashboard:
         filters = self._with_aliases(filters)
         key = (filters.start, filters.end, filters.department, tuple(filters.features), filters.aliases)
-        ttl = self.settings.usage.dashboard_cache
-        with self._cache_lock:
-            cached = self._cache.get(key)
-            if cached and time.monotonic() - cached[0] < ttl:
-                return cached[1]
-        dashboard = self._compute(filters)
-        if ttl > 0:
-            with self._cache_lock:
-                if len(self._cache) >= 64:
-                    self._cache.pop(min(self._cache, key=lambda k: self._cache[k][0]))
-                self._cache[key] = (time.monotonic(), dashboard)
-        return dashboard
+        return self._cache.get(key, lambda: self._compute(filters))
+
+    def default_filters(self, department: str | None = None) -> Filters:
+        """What the page shows first: the last DEFAULT_DAYS of Seoul days, the whole of ``department`` (the city)."""
+        today = today_in_seoul()
+        return Filters(today - timedelta(days=DEFAULT_DAYS - 1), today, department or self.policy.org.root)
+
+    def prepare(self) -> None:
+        """Compute the whole city's first view before anyone opens the page (the server's warm-up)."""
+        if not self.unavailable and self.log is not None and self._analytics().date_range() is not None:
+            self._dashboard(self.default_filters())
 
     def _with_aliases(self, filters: Filters) -> Filters:
         """The filter with the old paths (조직 개편) of its department, so history follows renamed units."""
@@ -133,7 +137,7 @@ class UsageService:
                          topics=analytics.topics(filters), comments=analytics.comments(filters),
                          idle=[u.path for u in leaves if u.path not in active],
                          gaps=analytics.gaps(filters, filters.department, self.policy.org.root),
-                         savings_rule=rule, withheld=withheld)
+                         savings_rule=rule, withheld=withheld, computed_at=time.time())
 
     def export(self, person: Person, filters: Filters) -> Export:
         self.policy.check_usage(person, filters.department)
@@ -194,7 +198,8 @@ COLUMNS = {"ts": "시각", "user_id": "사용자(가명)", "department": "부서
            "tokens_in": "모델 입력량(토큰)", "tokens_out": "모델 출력량(토큰)", "sources": "근거 수", "outcome": "결과",
            "error_code": "오류 코드", "rating": "평가", "comment": "의견", "minutes_saved": "절감 시간(분)"}
 ACTIONS = {"ask": "질문", "search": "검색", "feedback": "평가", "upload": "올리기", "delete": "삭제",
-           "summary": "요약", "compare": "비교", "generate": "초안 생성", "export": "내보내기", "references": "근거 찾기"}
+           "summary": "요약", "compare": "비교", "generate": "초안 생성", "export": "내보내기", "references": "근거 찾기",
+           "survey": "시간 설문", "review_export": "시범 운영 결과 내보내기"}
 OUTCOMES = {"ok": "성공", "no_answer": "근거 없음", "error": "오류"}
 
 

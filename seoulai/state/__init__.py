@@ -12,6 +12,7 @@ from seoulai.state.db import Database
 from seoulai.state.sqlite import SQLiteDatabase
 from seoulai.state.stores import (AccountStore, AuditStore, FailureStore, QuotaStore, RecordStore, SessionStore,
                                   shared_secret)
+from seoulai.state.rollout import RolloutStore
 from seoulai.state.shares import DraftShares
 from seoulai.state.turns import ConversationStore
 
@@ -27,6 +28,7 @@ class StateStore:
     conversations: ConversationStore
     drafts: RecordStore
     shares: DraftShares
+    rollout: RolloutStore
 
     def secret(self, name: str) -> str:
         return shared_secret(self.db, name)
@@ -53,7 +55,7 @@ def open_state(url: str | None, data_dir: Path, server: str) -> StateStore:
     return StateStore(db=db, accounts=AccountStore(db), sessions=SessionStore(db), failures=FailureStore(db),
                       quotas=QuotaStore(db), audit=AuditStore(db, server),
                       conversations=ConversationStore(db), drafts=RecordStore(db, "drafts", "template"),
-                      shares=DraftShares(db))
+                      shares=DraftShares(db), rollout=RolloutStore(db))
 
 
 __all__ = ["Database", "StateStore", "open_database", "open_state"]

@@ -53,4 +53,14 @@ MIGRATIONS: list[list[str]] = [
         "PRIMARY KEY (draft, colleague))",
         "CREATE INDEX draft_shares_colleague ON draft_shares (colleague)",
     ],
+    # 6: the pilot rollout: an account's 직급 and 이메일 (from the 인사 export), units opened on a date (waves),
+    # and the announcement banner administrators edit
+    [
+        "ALTER TABLE accounts ADD COLUMN grade TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE accounts ADD COLUMN email TEXT NOT NULL DEFAULT ''",
+        "CREATE TABLE rollout_waves (unit TEXT PRIMARY KEY, opens_on TEXT NOT NULL, set_by TEXT NOT NULL, "
+        "set_at DOUBLE PRECISION NOT NULL)",
+        "CREATE TABLE announcements (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, "
+        "starts_on TEXT, ends_on TEXT, set_by TEXT NOT NULL, set_at DOUBLE PRECISION NOT NULL)",
+    ],
 ]

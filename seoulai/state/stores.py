@@ -27,9 +27,14 @@ class AccountRow:
     password_hash: str
     updated_at: str
     disabled: bool = False
+    grade: str = ""  # 직급, from the 인사 export
+    email: str = ""
 
 
-_ACCOUNT_COLUMNS = "id, name, department, role, password_hash, updated_at, disabled"
+_ACCOUNT_COLUMNS = "id, name, department, role, password_hash, updated_at, disabled, grade, email"
+_ACCOUNT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?"
+# What an update may change, in the order of AccountStore.apply's tuples: (id, name, department, role, grade, email).
+_CHANGEABLE = ("name", "department", "role", "grade", "email")
 
 
 class AccountStore:
@@ -48,8 +53,7 @@ class AccountStore:
             tx.lock(f"account:{row.id}")
             if tx.rows("SELECT 1 FROM accounts WHERE id = ?", [row.id]):
                 return False
-            tx.run(f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant columns
-                   [row.id, row.name, row.department, row.role, row.password_hash, row.updated_at, int(row.disabled)])
+            _insert(tx, row)
             return True
 
     def set_password(self, account_id: str, password_hash: str, updated_at: str) -> int | None:
@@ -75,27 +79,30 @@ class AccountStore:
                    [int(disabled), updated_at, account_id])
             return True, _end_sessions(tx, account_id) if disabled else 0
 
-    def update(self, account_id: str, *, updated_at: str, name: str | None = None, department: str | None = None,
-               role: str | None = None) -> tuple[bool, int] | None:
-        """A new name, unit or role (a transfer, a role change): (whether it changed, sessions ended); None: no
-        such account. A session carries the person's unit and role, so a change ends them all at once."""
+    def update(self, account_id: str, *, updated_at: str, **change: str) -> tuple[bool, int] | None:
+        """A new name, unit, role, 직급 or 이메일 (a transfer, a role change): (whether it changed, sessions ended);
+        None: no such account. A session carries the person's unit and role, so a change ends them all at once."""
         with self.db.transaction() as tx:
             tx.lock(f"account:{account_id}")
-            return _update(tx, account_id, name, department, role, updated_at)
+            return _update(tx, account_id, change, updated_at)
 
-    def apply(self, inserts: list[AccountRow], updates: list[tuple[str, str, str, str]], updated_at: str = "") -> int:
-        """A bulk import in one transaction: new accounts, and (id, name, department, role) of changed ones (their
-        sessions end). Any failure leaves every account as it was. Returns the sessions ended."""
+    def update_many(self, changes: list[tuple[str, dict[str, str]]], updated_at: str) -> int:
+        """Several accounts changed together or not at all (a transfer with its successor): sessions ended."""
         ended = 0
         with self.db.transaction() as tx:
-            for row in inserts:
-                tx.run(f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant columns
-                       [row.id, row.name, row.department, row.role, row.password_hash, row.updated_at,
-                        int(row.disabled)])
-            for account_id, name, department, role in updates:
+            for account_id, change in changes:
                 tx.lock(f"account:{account_id}")
-                ended += (_update(tx, account_id, name, department, role, updated_at) or (False, 0))[1]
+                ended += (_update(tx, account_id, change, updated_at) or (False, 0))[1]
         return ended
+
+    def apply(self, inserts: list[AccountRow], updates: list[tuple[str, ...]], updated_at: str = "") -> int:
+        """A bulk import in one transaction: new accounts, and (id, name, department, role[, grade, email]) of changed
+        ones (their sessions end). Any failure leaves every account as it was. Returns the sessions ended."""
+        with self.db.transaction() as tx:
+            for row in inserts:
+                _insert(tx, row)
+        return self.update_many([(u[0], dict(zip(_CHANGEABLE, u[1:], strict=False))) for u in updates], updated_at) \
+            if updates else 0
 
     def all(self) -> list[AccountRow]:
         return [_account(r) for r in self.db.rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY id")]  # noqa: S608 - constant columns
@@ -103,20 +110,33 @@ class AccountStore:
 
 def _account(row: tuple[Any, ...]) -> AccountRow:
     return AccountRow(id=row[0], name=row[1], department=row[2], role=row[3], password_hash=row[4],
-                      updated_at=row[5], disabled=bool(row[6]))
+                      updated_at=row[5], disabled=bool(row[6]), grade=row[7] or "", email=row[8] or "")
 
 
-def _update(tx: Tx, account_id: str, name: str | None, department: str | None, role: str | None,
-            updated_at: str) -> tuple[bool, int] | None:
-    rows = tx.rows("SELECT name, department, role FROM accounts WHERE id = ?", [account_id])
+def _insert(tx: Tx, row: AccountRow) -> None:
+    tx.run(f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({_ACCOUNT_VALUES})",  # noqa: S608 - constant columns
+           [row.id, row.name, row.department, row.role, row.password_hash, row.updated_at, int(row.disabled),
+            row.grade, row.email])
+
+
+def _update(tx: Tx, account_id: str, change: dict[str, str], updated_at: str) -> tuple[bool, int] | None:
+    """Set the given columns (only the changeable ones; None leaves a column as it is); sessions end only when what a
+    session carries changed (name, unit, role): a new 직급 or 이메일 changes no access."""
+    unknown = set(change) - set(_CHANGEABLE)
+    if unknown:
+        raise ValueError(f"not changeable: {sorted(unknown)}")
+    columns = ", ".join(_CHANGEABLE)
+    rows = tx.rows(f"SELECT {columns} FROM accounts WHERE id = ?", [account_id])  # noqa: S608 - constant columns
     if not rows:
         return None
-    wanted = (name or rows[0][0], department or rows[0][1], role or rows[0][2])
-    if wanted == tuple(rows[0]):
+    before = dict(zip(_CHANGEABLE, rows[0], strict=True))
+    wanted = {k: v for k, v in change.items() if v is not None and v != (before[k] or "")}
+    if not wanted:
         return False, 0
-    tx.run("UPDATE accounts SET name = ?, department = ?, role = ?, updated_at = ? WHERE id = ?",
-           [*wanted, updated_at, account_id])
-    return True, _end_sessions(tx, account_id)
+    assignments = ", ".join(f"{k} = ?" for k in wanted)
+    tx.run(f"UPDATE accounts SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608 - names from _CHANGEABLE
+           [*wanted.values(), updated_at, account_id])
+    return True, (_end_sessions(tx, account_id) if {"name", "department", "role"} & set(wanted) else 0)
 
 
 def _end_sessions(tx: Tx, account_id: str) -> int:

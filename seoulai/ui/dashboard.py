@@ -81,6 +81,7 @@ def render_gaps(gaps: pd.DataFrame) -> None:
         st.caption("이 기간에 근거를 찾지 못한 질문이 없습니다.")
         return
     rows = [{"매뉴얼 담당": "공통 매뉴얼" if r.owner == "공통" else r.owner.split("/", 1)[-1],
+             "가장 가까운 규정": r.rule or "—",
              "근거 없는 질문": int(r.questions),
              "예": " / ".join(str(q) for q in (r.examples if r.examples is not None else [])[:3])}
             for r in gaps.itertuples()]

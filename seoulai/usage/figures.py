@@ -61,3 +61,18 @@ def topics(table: pd.DataFrame) -> go.Figure:
                     labels={"count": "횟수", "topic": "주제어"})
     figure.update_layout(**LAYOUT)
     return figure
+
+
+def adoption_weeks(table: pd.DataFrame) -> go.Figure:
+    """시범 운영 결과: each unit's share of its imported people active in each ISO week (one line per unit)."""
+    title = "주별 이용률 (이용자 ÷ 대상자)"
+    table = table[table["adoption"].notna()] if not table.empty else table
+    if table.empty:
+        return _empty(title)
+    figure = px.line(table, x="week", y="adoption", color="name", markers=True, title=title,
+                     hover_data={"active": True, "imported": True},
+                     labels={"week": "주 (월요일)", "adoption": "이용률", "name": "부서", "active": "이용자",
+                             "imported": "대상자"})
+    figure.update_xaxes(tickformat="%-m. %-d.", hoverformat="%Y. %-m. %-d.")
+    figure.update_layout(yaxis_tickformat=".0%", **LAYOUT)
+    return figure

@@ -42,15 +42,16 @@ log = logging.getLogger(__name__)
 
 COLUMNS = ("ts", "event_id", "user_id", "department", "role", "feature", "action", "model", "latency_ms",
            "ttft_ms", "tokens_in", "tokens_out", "sources", "outcome", "error_code", "rating", "comment",
-           "ref_id", "query", "minutes_saved", "owner")
+           "ref_id", "query", "minutes_saved", "owner", "rule")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     ts TIMESTAMP NOT NULL, event_id VARCHAR NOT NULL, user_id VARCHAR, department VARCHAR, role VARCHAR,
     feature VARCHAR NOT NULL, action VARCHAR NOT NULL, model VARCHAR, latency_ms DOUBLE, ttft_ms DOUBLE,
     tokens_in INTEGER, tokens_out INTEGER, sources INTEGER, outcome VARCHAR, error_code VARCHAR,
-    rating INTEGER, comment VARCHAR, ref_id VARCHAR, query VARCHAR, minutes_saved DOUBLE, owner VARCHAR
+    rating INTEGER, comment VARCHAR, ref_id VARCHAR, query VARCHAR, minutes_saved DOUBLE, owner VARCHAR, rule VARCHAR
 );
 ALTER TABLE events ADD COLUMN IF NOT EXISTS owner VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS rule VARCHAR;
 CREATE TABLE IF NOT EXISTS spool_offsets (file VARCHAR PRIMARY KEY, "offset" BIGINT NOT NULL)
 """
 EXPIRE_EVERY = 3600.0  # seconds between retention passes of a folding process (the first runs at start)
@@ -79,6 +80,7 @@ class UsageEvent:
     query: str | None = None
     minutes_saved: float | None = None
     owner: str | None = None  # a question without grounds: the department whose manual came closest (or 공통)
+    rule: str | None = None  # ... and the title of that closest document (what to write next, and where)
     ts: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(tzinfo=None))
     event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 

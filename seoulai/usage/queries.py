@@ -25,6 +25,14 @@ SMALL_GROUP = f"기타 ({MIN_GROUP}명 미만)"  # the name groups below MIN_GRO
 TOPIC_FEATURE = "manual_search"
 
 
+def minutes_counted(events: str) -> str:
+    """The condition on an event of ``events`` (a relation of ours, never a value) whose ``minutes_saved`` counts: a
+    draft export answered by the 시간 설문 counts the answer's minutes, not the configured estimate. One rule for
+    the dashboard's headline and the pilot review."""
+    return (f"NOT (feature = 'drafting' AND action = 'export' AND event_id IN (SELECT ref_id FROM {events} "  # noqa: S608 - a relation of ours
+            "WHERE feature = 'drafting' AND action = 'survey' AND ref_id IS NOT NULL))")
+
+
 @dataclass
 class Filters:
     start: date
@@ -99,7 +107,7 @@ class Analytics:
                    quantile_cont(latency_ms, 0.95) FILTER (WHERE action = 'ask') AS p95,
                    avg(CASE WHEN outcome = 'error' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS errors,
                    avg(CASE WHEN outcome = 'no_answer' THEN 1.0 ELSE 0.0 END) FILTER (WHERE action = 'ask') AS none,
-                   coalesce(sum(minutes_saved), 0) / 60.0 AS hours,
+                   coalesce(sum(minutes_saved) FILTER (WHERE {minutes_counted(self.source)}), 0) / 60.0 AS hours,
                    coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out,
                    count(DISTINCT user_id) FILTER (WHERE rating IS NOT NULL) AS raters,
                    count(DISTINCT user_id) FILTER (WHERE minutes_saved > 0) AS savers,
@@ -178,16 +186,17 @@ class Analytics:
         return set(rows["unit"])
 
     def gaps(self, f: Filters, owners_under: str, root: str, limit: int = 8) -> pd.DataFrame:
-        """Questions that found no grounds, by the department whose manual came closest: what is missing from
-        whose manuals. ``owners_under``: the part of the org whose manuals the viewer keeps (the root also sees
+        """Questions that found no grounds, by the department whose manual came closest and that document (``rule``,
+        "" for events recorded before it was): what is missing from which rule, kept by whom. ``owners_under``: the part of the org whose manuals the viewer keeps (the root also sees
         the shared library's, 공통)."""
         clauses = ["ts >= ?", "ts < ?", "action = 'ask'", "outcome = 'no_answer'", "owner IS NOT NULL",
                    "(owner = ? OR owner LIKE ?" + (" OR owner = '공통')" if owners_under == root else ")")]
         params: list[Any] = [*f.bounds(), owners_under, owners_under + "/%"]
-        return self._df(f"""SELECT owner, count(*) AS questions,
-                                   list(DISTINCT query) FILTER (WHERE query IS NOT NULL)[1:{int(limit)}] AS examples
+        return self._df(f"""SELECT owner, coalesce(rule, '') AS rule, count(*) AS questions,
+                                   coalesce(list(DISTINCT query) FILTER (WHERE query IS NOT NULL),
+                                            [])[1:{int(limit)}] AS examples
                             FROM {self.source} WHERE {" AND ".join(clauses)}
-                            GROUP BY owner ORDER BY questions DESC""", params)  # noqa: S608 - source is ours, values bound
+                            GROUP BY ALL ORDER BY questions DESC, owner, rule""", params)  # noqa: S608 - source is ours, values bound
 
     def comments(self, f: Filters, limit: int = 50) -> pd.DataFrame:
         """Comments, only when at least MIN_GROUP people left them; a comment's 과 of fewer than MIN_GROUP people

@@ -14,26 +14,10 @@ from playwright.sync_api import Page, expect
 from seoulai.config import IngestSettings
 from seoulai.ingest.readers import read_document
 from tests.e2e.conftest import REPLY, SHOTS
-from tests.e2e.pages import AppPage, DocQAPage, DraftingPage, LoginPage, ManualSearchPage, UsagePage
+from tests.e2e.screen_checks import check_page
+from tests.e2e.pages import DocQAPage, DraftingPage, LoginPage, ManualSearchPage, UsagePage
 
-# Streamlit's (and our own earlier) English that must never reach the screen.
-ENGLISH = ["Drag and drop", "Browse files", "per file", "Upload", "Select all", "Press Enter", "Print",
-           "Record a screencast", "Made with Streamlit", "Running...", "Deploy", "draft_export", "sign_in", "None",
-           "staff", "manager", "admin", "Download as CSV", "Choose an option", "No results",
-           "Skip to main content", "App pages", "Sidebar", "Collapse sidebar", "Close", "Send message",
-           "Chat message from", "Link to heading", "Help for", "Help", "Open"]
 FIRST = "민원의 처리기간은 어떻게 계산하나요?"
-
-
-def _check_page(view: AppPage, name: str) -> None:
-    text = view.all_text()
-    english = [word for word in ENGLISH if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text)]
-    assert not english, f"{name}: English on screen: {english}"
-    violations = view.accessibility_violations()
-    assert not violations, f"{name}: " + "; ".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(str(n["target"]) + " " + n.get("failureSummary", "")[:160] for n in v["nodes"][:4])
-        for v in violations
-    )
 
 
 def test_journey(server: dict[str, str], page: Page, shared_dir: Path, tmp_path: Path) -> None:
@@ -45,7 +29,7 @@ def test_journey(server: dict[str, str], page: Page, shared_dir: Path, tmp_path:
     login.screenshot("01-login")
     login.sign_in("admin01", password)
     login.screenshot("02-home")
-    _check_page(login, "홈")
+    check_page(login, "홈")
 
     search = ManualSearchPage(page, url, SHOTS)
     search.open("매뉴얼 검색")
@@ -62,7 +46,7 @@ def test_journey(server: dict[str, str], page: Page, shared_dir: Path, tmp_path:
     search.open_card(1)
     expect(card.get_by_text("8시간의 근무시간").first).to_be_visible(timeout=60_000)  # the card's text, opened
     search.screenshot("03-manual-search")
-    _check_page(search, "매뉴얼 검색")
+    check_page(search, "매뉴얼 검색")
 
     page.reload()  # F5: still signed in, the conversation back
     expect(page.get_by_text(REPLY).first).to_be_visible(timeout=60_000)
@@ -79,7 +63,7 @@ def test_journey(server: dict[str, str], page: Page, shared_dir: Path, tmp_path:
     documents.upload([samples / "hwpx" / "mcst_press_release_2024-01-02.hwpx", samples / "pdf" / "경희규정1.pdf"])
     expect(page.get_by_text(re.compile(r"경희규정1\.pdf: 2쪽")).first).to_be_visible()
     documents.screenshot("04-doc-upload")
-    _check_page(documents, "문서 Q&A")
+    check_page(documents, "문서 Q&A")
     documents.ask("학술상 운영위원회는 누가 구성하나요?")
     expect(page.get_by_text(REPLY).first).to_be_visible(timeout=60_000)
     documents.screenshot("05-doc-qa")
@@ -94,7 +78,7 @@ def test_journey(server: dict[str, str], page: Page, shared_dir: Path, tmp_path:
     drafting.restore_first_version()
     expect(page.get_by_label("리드 문단", exact=True)).to_have_value("직접 고친 리드 문단입니다.", timeout=60_000)
     drafting.screenshot("06-drafting")
-    _check_page(drafting, "초안 작성")
+    check_page(drafting, "초안 작성")
     download = drafting.download_hwpx()
     saved = tmp_path / "보도자료.hwpx"
     download.save_as(saved)
@@ -122,4 +106,4 @@ def test_journey(server: dict[str, str], page: Page, shared_dir: Path, tmp_path:
     assert questions == 3  # the administrator's two manual questions and one document question, not staff01's
     expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible(timeout=60_000)
     usage.screenshot("07-usage")
-    _check_page(usage, "이용 현황")
+    check_page(usage, "이용 현황")

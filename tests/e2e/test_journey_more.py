@@ -1,7 +1,8 @@
 """The rest of the journey in a real browser, as one 총무과 employee: ask → follow up → upload two versions of a
 plan → summarise one → compare them → draft → export (HWPX and DOCX) → share the draft with a colleague of the
 same 과, who signs in elsewhere and opens it from 공유받은 초안. Everything is done by 총무과 (행정국), so none of it
-counts in the 디지털도시국 figures test_journey.py checks on 이용 현황."""
+counts in the 디지털도시국 figures test_journey.py checks on 이용 현황. Every screen is checked as test_journey.py
+checks its own: no English a civil servant should not meet, no serious accessibility violation."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import REPLY, SHOTS
+from tests.e2e.screen_checks import check_page
 from tests.e2e.pages import DocQAMorePage, DraftSharePage, LoginPage, ManualSearchPage, SeoulRulesSearchPage
 
 FIRST = "민원의 처리기간은 어떻게 계산하나요?"
@@ -52,6 +54,7 @@ def test_journey_more(server: dict[str, str], colleague: str, browser: object, p
     expect(page.get_by_text("제목을 누르면 원문이 펼쳐집니다")).to_have_count(2, timeout=60_000)  # both answered
     expect(page.get_by_text("🔁 앞 대화에 이어지는 질문으로 보고 이렇게 찾았습니다").first).to_be_visible()
     SeoulRulesSearchPage(page, url, SHOTS).screenshot_whole("09-follow-up")  # the whole conversation
+    check_page(search, "매뉴얼 검색 (이어지는 질문)")
 
     documents = DocQAMorePage(page, url, SHOTS)
     documents.open("문서 Q&A")
@@ -61,9 +64,11 @@ def test_journey_more(server: dict[str, str], colleague: str, browser: object, p
     expect(page.get_by_text(re.compile(r"요약$")).filter(has_text="에너지").first).to_be_visible()
     expect(page.get_by_text(REPLY.removesuffix(" [1].")).first).to_be_visible()  # what the fake model wrote
     documents.screenshot("10-doc-summary")
+    check_page(documents, "문서 Q&A (요약)")
     documents.compare(before.name, after.name)
     expect(page.get_by_text(re.compile(r"변경 3건")).first).to_be_visible(timeout=60_000)  # the three edits
     documents.screenshot("11-doc-compare")
+    check_page(documents, "문서 Q&A (비교)")
 
     drafting = DraftSharePage(page, url, SHOTS)
     drafting.open("초안 작성")
@@ -82,6 +87,7 @@ def test_journey_more(server: dict[str, str], colleague: str, browser: object, p
     drafting.share_with_first_colleague()
     expect(page.get_by_text(re.compile(r"최주무관 · 읽기 전용")).first).to_be_visible()
     drafting.screenshot("12-draft-share")
+    check_page(drafting, "초안 작성 (공유)")
     login.sign_out()
 
     other = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR")  # type: ignore[attr-defined]  # a Browser
@@ -95,5 +101,6 @@ def test_journey_more(server: dict[str, str], colleague: str, browser: object, p
         expect(second.get_by_label("제목 *", exact=True)).to_have_value(re.compile(re.escape(TITLE)), timeout=60_000)
         expect(second.get_by_label("리드 문단", exact=True)).to_be_disabled()  # read-only: nothing can be changed
         shared.screenshot("13-shared-draft")
+        check_page(shared, "공유받은 초안 (읽기 전용)")
     finally:
         other.close()

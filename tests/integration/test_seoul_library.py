@@ -95,6 +95,27 @@ def test_below_the_floor_nothing_is_evidence(index: SearchIndex, services: Servi
     answer = events[-1].answer
     assert answer is not None and answer.status == "no_evidence" and answer.passages == ()
     assert answer.notice.startswith("근거를 찾지 못했습니다") and "공통 (모든 부서)" in answer.notice
+    assert answer.nearest == "공통" and answer.nearest_title in {h.title for h in index.search(
+        question, ["공통"], 5, floor=False)}
+
+
+def test_a_question_nothing_answered_is_logged_with_the_closest_rule_and_its_keeper(
+        library: Settings, tmp_path: Path) -> None:
+    """What to write next, and where (issue #34): the usage event names the closest rule, not only its 담당 부서."""
+    from seoulai.usage.log import UsageLog
+
+    log = UsageLog(tmp_path / "usage.duckdb", spool_dir=tmp_path / "spool")
+    built = build_services(library, embedder=None, usage_log=log)
+    try:
+        events = list(built.manuals.ask(STAFF, "손흥민 이번 시즌 골 몇 개예요?", use_model=False))
+        assert log.flush()
+        row = log.analytics()._df("SELECT outcome, owner, rule FROM events WHERE action = 'ask'", [])
+        rows = [tuple(r) for r in row.itertuples(index=False)]
+    finally:
+        built.close()
+    nearest = events[-1].answer.nearest_title  # type: ignore[union-attr]  # the last event carries the answer
+    assert nearest.startswith("서울특별시") or nearest == "지방공무원법"
+    assert rows == [("no_answer", "공통", nearest)]
 
 
 def test_deleted_articles_are_never_evidence(index: SearchIndex) -> None:

@@ -74,6 +74,19 @@ def test_figures_are_shared_for_a_while_but_the_permission_check_is_not(services
     assert services.usage.dashboard(MANAGER, filters) is not first  # 0: always fresh
 
 
+def test_the_warm_up_prepares_the_whole_citys_first_view(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 국장 opening 이용 현황 right after the server started does not wait for the whole city's figures: the
+    warm-up computed the page's first view (the last 30 days, the city) already."""
+    from seoulai.services import warm_up
+
+    warm_up(services)
+    monkeypatch.setattr(services.usage, "_compute", lambda filters: pytest.fail(f"computed on the request: {filters}"))
+    admin = Person("a", "관리자", "서울특별시/디지털도시국/디지털정책과", "admin")
+    first = services.usage.default_filters()
+    assert (first.end - first.start).days == 29 and first.department == "서울특별시"
+    assert services.usage.dashboard(admin, first).kpis.queries >= len(STAFF)
+
+
 def test_model_token_counts_reach_the_dashboard(services: Services) -> None:
     """tokens_in/tokens_out are the model's own counts of every answer (the scripted model reports 10 prompt
     tokens per call and one generated token per word), summed on 이용 현황."""

@@ -160,3 +160,20 @@ def test_transfer_and_role_from_the_command_line(env: dict[str, str]) -> None:
     assert cli(env, "users", "role", "nobody", "staff").returncode == 2
     actions = [a for a, _ in _actions(env)]
     assert "account_transfer" in actions and "account_role" in actions
+
+
+def test_a_department_administrator_moves_with_a_successor_from_the_command_line(env: dict[str, str],
+                                                                                   tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(f"{HEADER}\nchief,이총무,{GENERAL},사무관,chief@seoul.go.kr,dept_admin\n"
+                      f"mate,박총무,{GENERAL},주무관,,staff\n", encoding="utf-8")
+    assert cli(env, "users", "import", str(people)).returncode == 0
+    listed = {a["id"]: a for a in _listed(env)}
+    assert (listed["chief"]["grade"], listed["chief"]["email"]) == ("사무관", "chief@seoul.go.kr")
+    refused = cli(env, "users", "transfer", "chief", "--department", DIGITAL, "--json")
+    assert refused.returncode == 2 and json.loads(refused.stdout)["error"]["code"] == "needs_successor"
+    assert "Traceback" not in refused.stderr
+    moved = cli(env, "users", "transfer", "chief", "--department", DIGITAL, "--successor", "mate")
+    assert moved.returncode == 0 and "총무과 문서함 관리: chief → mate" in moved.stdout, moved.stderr
+    assert {a["id"]: a["role"] for a in _listed(env)} == {"chief": "staff", "mate": "dept_admin"}
+    assert "library_handover" in [a for a, _ in _actions(env)]

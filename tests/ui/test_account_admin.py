@@ -1,4 +1,4 @@
-"""The account controls on the 감사 기록 page (the system administrator's page): disable and enable an account,
+"""The 계정 관리 page (system administrators; 부서 관리자 for their own unit): disable and enable an account,
 reset a password; each ends the person's open sessions at once and is an audit event; mistakes are said in
 Korean; without local accounts the page shows no controls."""
 
@@ -34,11 +34,11 @@ def _cookie(account: str, password: str = PASSWORD) -> str:
     return result.cookie
 
 
-def _audit_page(account: str = "admin") -> AppTest:
+def _accounts_page(account: str = "admin") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[TEST_COOKIE] = _cookie(account)
     at.run()
-    at.switch_page("views/audit.py").run()
+    at.switch_page("views/accounts.py").run()
     assert not at.exception
     return at
 
@@ -55,13 +55,17 @@ def _states(at: AppTest) -> dict[str, str]:
 
 
 def _actions(at: AppTest) -> set[str]:
-    return set(next(d.value for d in at.dataframe if "동작" in d.value.columns)["동작"])
+    """The audit log's actions as the 감사 기록 page labels them."""
+    from seoulai.services.accounts import AUDIT_ACTIONS
+    from seoulai.ui import get_services
+
+    return {AUDIT_ACTIONS.get(row[4], row[4]) for row in get_services().state.audit.recent(100)}
 
 
 def test_administrator_disables_and_enables_an_account(local: pytest.MonkeyPatch) -> None:
     staff = _cookie("staff")
-    at = _audit_page()
-    assert any("계정 관리" in h.value for h in at.subheader)
+    at = _accounts_page()
+    assert any("계정 관리" in h.value for h in at.title)
     assert _states(at) == {"admin": "사용 중", "staff": "사용 중"}
     at.selectbox(key="account_admin_pick").select("staff").run()
     at.button(key="account_admin_disable").click().run()
@@ -81,7 +85,7 @@ def test_administrator_disables_and_enables_an_account(local: pytest.MonkeyPatch
 
 def test_administrator_resets_a_password(local: pytest.MonkeyPatch) -> None:
     staff = _cookie("staff")
-    at = _audit_page()
+    at = _accounts_page()
     at.selectbox(key="account_admin_pick").select("staff").run()
     at.text_input(key="account_admin_pw1").input(NEW_PASSWORD)
     at.text_input(key="account_admin_pw2").input("something-else-1")
@@ -101,7 +105,7 @@ def test_administrator_resets_a_password(local: pytest.MonkeyPatch) -> None:
 
 
 def test_administrator_cannot_disable_their_own_account(local: pytest.MonkeyPatch) -> None:
-    at = _audit_page()
+    at = _accounts_page()
     at.selectbox(key="account_admin_pick").select("admin").run()
     at.button(key="account_admin_disable").click().run()
     assert any("자기 계정은 사용 중지할 수 없습니다" in e.value for e in at.error)
@@ -110,7 +114,7 @@ def test_administrator_cannot_disable_their_own_account(local: pytest.MonkeyPatc
 
 def test_no_account_controls_without_local_accounts(app_env: pytest.MonkeyPatch) -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()  # sign-in mode none: the demo person is an administrator
-    at.switch_page("views/audit.py").run()
+    at.switch_page("views/accounts.py").run()
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == "account_admin_pick"]
-    assert any("로컬 계정" in c.value for c in at.caption)
+    assert any("로컬 계정" in c.value and "통합인증" in c.value for c in at.info)

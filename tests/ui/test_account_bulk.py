@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.test_account_admin import _audit_page, _cookie, _signed_in, local  # noqa: F401 - the fixture
+from tests.ui.test_account_admin import _accounts_page, _actions, _cookie, _signed_in, local  # noqa: F401 - the fixture
 
 GENERAL = "서울특별시/행정국/총무과"
 DIGITAL = "서울특별시/디지털도시국/디지털정책과"
@@ -28,7 +28,7 @@ def _upload(at: AppTest, text: str, name: str = "인사.csv") -> AppTest:
 
 
 def test_a_bad_file_names_its_lines_and_offers_no_apply(local: pytest.MonkeyPatch) -> None:  # noqa: F811 - local is the imported fixture
-    at = _upload(_audit_page(), f"{HEADER}2026001,김서울,{GENERAL},,,staff\n2026002,,없는과,,,boss\n")
+    at = _upload(_accounts_page(), f"{HEADER}2026001,김서울,{GENERAL},,,staff\n2026002,,없는과,,,boss\n")
     assert any("적용하지 않았습니다" in e.value for e in at.error)
     table = next(d.value for d in at.dataframe if "사유" in d.value.columns)
     assert list(table["줄"]) == [3] and "이름" in table["사유"][0] and "권한" in table["사유"][0]
@@ -38,7 +38,7 @@ def test_a_bad_file_names_its_lines_and_offers_no_apply(local: pytest.MonkeyPatc
 
 def test_preview_then_apply_then_nothing_to_change(local: pytest.MonkeyPatch) -> None:  # noqa: F811 - local is the imported fixture
     text = f"{HEADER}2026001,김서울,{GENERAL},주무관,,staff\nstaff,김직원,{DIGITAL},,,staff\n"
-    at = _upload(_audit_page(), text)
+    at = _upload(_accounts_page(), text)
     assert any("추가 1명, 변경 1명" in i.value for i in at.info)
     preview = next(d.value for d in at.dataframe if "변경" in d.value.columns)
     assert list(preview["변경"]) == ["추가", "변경"] and list(preview["바뀌는 항목"]) == ["—", "부서"]
@@ -56,7 +56,7 @@ def test_preview_then_apply_then_nothing_to_change(local: pytest.MonkeyPatch) ->
 
 def test_transfer_and_role_change_per_account(local: pytest.MonkeyPatch) -> None:  # noqa: F811 - local is the imported fixture
     staff = _cookie("staff")
-    at = _audit_page()
+    at = _accounts_page()
     at.selectbox(key="account_admin_pick").select("staff").run()
     at.selectbox(key="account_admin_department").select(DIGITAL).run()
     at.button(key="account_admin_transfer").click().run()
@@ -67,5 +67,4 @@ def test_transfer_and_role_change_per_account(local: pytest.MonkeyPatch) -> None
     at.button(key="account_admin_role_apply").click().run()
     assert any("권한을 바꿨습니다" in s.value for s in at.success)
     assert _accounts()["staff"] == (DIGITAL, "manager")
-    actions = set(next(d.value for d in at.dataframe if "동작" in d.value.columns)["동작"])
-    assert {"부서 이동", "권한 변경"} <= actions
+    assert {"부서 이동", "권한 변경"} <= _actions(at)

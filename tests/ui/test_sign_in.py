@@ -18,11 +18,12 @@ from seoulai.ui.login import TEST_COOKIE
 from tests.ui.conftest import APP
 
 PAGES = ["views/home.py", "views/manual_search.py", "views/doc_qa.py", "views/drafting.py", "views/library.py",
-         "views/usage.py", "views/audit.py"]
+         "views/accounts.py", "views/usage.py", "views/rollout.py", "views/audit.py"]
 EVERYONE = {"views/home.py", "views/manual_search.py", "views/doc_qa.py", "views/drafting.py"}
 EXPECTED = {
     "staff": EVERYONE,
-    "dept_admin": EVERYONE | {"views/library.py"},
+    # A 부서 관리자 keeps the unit's collections and accounts and sees the unit's usage roll-up (issue #34).
+    "dept_admin": EVERYONE | {"views/library.py", "views/accounts.py", "views/usage.py"},
     "manager": EVERYONE | {"views/usage.py"},
     "admin": set(PAGES),
 }
