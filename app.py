@@ -9,6 +9,7 @@ from seoulai.ui.hardening import page_boundary, unsafe_options
 from seoulai.ui.history import sidebar_history
 from seoulai.ui.login import require_person, sign_out_button
 from seoulai.ui.print_style import print_stylesheet
+from seoulai.ui.password import password_gate
 from seoulai.ui.rollout import announcement_banner, rollout_gate
 from seoulai.ui.widgets import sidebar_person, sidebar_status
 
@@ -27,6 +28,8 @@ if services.accounts.mode != "none" and require_person(services) is None:
     st.stop()  # only the way to sign in was drawn
 person = get_person()
 announcement_banner(services)  # on every page for everyone signed in, the 준비 중 page too
+if not password_gate(services, person):
+    st.stop()  # an imported account's initial password is changed before anything else
 if not rollout_gate(services, person):
     st.stop()  # only the 준비 중 page was drawn: whatever page the URL named never runs
 ADMIN_PAGES = {"library": st.Page("views/library.py", title="매뉴얼 관리", icon="🗂️"),

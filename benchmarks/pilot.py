@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.usage_page import IDLE, PASSWORD, _open_usage, _session, measure  # noqa: E402 - after sys.path
+from benchmarks.usage_page import IDLE, PASSWORD, _open_usage, _session, measure, sign_in  # noqa: E402 - after sys.path
 from tests.servers import app_server, clean_env, cli  # noqa: E402 - after the sys.path set-up
 
 HEADERS = ["사번", "이름", "부서", "직급", "이메일", "권한"]
@@ -157,13 +157,7 @@ def open_review(browser, url: str) -> float | None:
 
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR")
     try:
-        page = context.new_page()
-        page.goto(url, timeout=120_000)
-        page.get_by_label("아이디").fill("boss01")
-        page.get_by_label("비밀번호").fill(PASSWORD)
-        page.get_by_role("button", name="로그인").click()
-        expect(page.get_by_test_id("stSidebarNavItems")).to_be_visible(timeout=120_000)
-        page.wait_for_function(IDLE, timeout=120_000)
+        page = sign_in(context, url)
         _open_usage(page)
         toggle = page.get_by_text(REVIEW, exact=True)
         if not toggle.count():

@@ -54,12 +54,10 @@ def _go_home(page) -> None:
     page.wait_for_timeout(300)
 
 
-def _session(browser, url: str, visits: int, again: bool = False) -> list[float]:
-    """A new browser (empty cache) signs in and opens the page ``visits`` times; with ``again``, then a new tab
-    of the same browser (its cache and sign-in kept, a new Streamlit session) opens it once more."""
+def sign_in(context, url: str):
+    """A new page of ``context`` with the benchmark's administrator signed in and the first script run over."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR")
     page = context.new_page()
     page.goto(url, timeout=120_000)
     page.get_by_label("아이디").fill("boss01")
@@ -67,6 +65,16 @@ def _session(browser, url: str, visits: int, again: bool = False) -> list[float]
     page.get_by_role("button", name="로그인").click()
     expect(page.get_by_test_id("stSidebarNavItems")).to_be_visible(timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)
+    return page
+
+
+def _session(browser, url: str, visits: int, again: bool = False) -> list[float]:
+    """A new browser (empty cache) signs in and opens the page ``visits`` times; with ``again``, then a new tab
+    of the same browser (its cache and sign-in kept, a new Streamlit session) opens it once more."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ko-KR")
+    page = sign_in(context, url)
     times = []
     for _ in range(visits):
         times.append(_open_usage(page))

@@ -100,7 +100,8 @@ def bulk_import() -> None:
     if services.accounts.mode != "local":
         return
     st.subheader("계정 일괄 가져오기")
-    st.caption("머리글: 사번, 이름, 부서(조직도 경로 또는 부서 코드), 직급, 이메일, 권한(staff, dept_admin, manager, admin). "
+    st.caption("머리글: 사번, 이름, 부서(조직도 경로 또는 부서 코드), 직급, 이메일, 권한(직원, 부서 관리자, 관리자, 시스템 관리자 — "
+               "영문 코드도 됩니다). "
                "CSV(UTF-8·CP949) 또는 XLSX, 20,000줄·5MB까지. 잘못된 줄이 하나라도 있으면 아무것도 적용하지 않습니다.")
     if passwords := st.session_state.pop("account_import_passwords", None):
         st.warning("새 계정의 처음 비밀번호입니다. 지금 한 번만 받을 수 있으니 내려받아 본인에게만 전하세요.", icon="🔑")
@@ -124,11 +125,13 @@ def bulk_import() -> None:
         return
     st.info(f"미리 보기: {plan.summary()}", icon="🔎")
     shown = [c for c in plan.changes if c.kind != "unchanged"]
+    labels = services.accounts.role_labels()
     if shown:
         st.dataframe(pd.DataFrame({"줄": [c.line for c in shown], "변경": [_KINDS[c.kind] for c in shown],
                                    "바뀌는 항목": ["/".join(c.fields) or "—" for c in shown],
                                    "사번": [c.id for c in shown], "이름": [c.name for c in shown],
-                                   "부서": [c.department for c in shown], "권한": [c.role for c in shown]}),
+                                   "부서": [c.department for c in shown],
+                                   "권한": [labels.get(c.role, c.role) for c in shown]}),
                      hide_index=True, use_container_width=True)
         if st.button("적용", key="account_import_apply", type="primary"):
             try:

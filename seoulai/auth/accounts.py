@@ -80,13 +80,29 @@ class Accounts:
             raise InputError(f"이미 있는 계정입니다: {account_id}. 비밀번호는 reset-password로 바꾸세요.", code="exists")
         return Account(account_id, name, department, role)
 
-    def reset_password(self, account_id: str, password: str) -> int:
-        """A new password; returns how many open sessions of the account it ended."""
+    def reset_password(self, account_id: str, password: str, keep: str = "") -> int:
+        """A new password; returns how many open sessions of the account it ended (all but ``keep``, a session's
+        store key)."""
         check_password(password)
-        ended = self.store.set_password(account_id, _hash(password), _now())
+        ended = self.store.set_password(account_id, _hash(password), _now(), keep)
         if ended is None:
             raise _missing(account_id)
         return ended
+
+    def needs_new_password(self, account_id: str) -> bool:
+        """Whether the account still has the initial password an import gave it (its owner must change it)."""
+        row = self.store.get(account_id)
+        return row is not None and row.password_hash.startswith(_INITIAL)
+
+    def change_own(self, account_id: str, current: str, new: str, keep: str = "") -> int:
+        """The person's own change: the current password first, then a new one (bcrypt) unlike it; every other
+        open session of the account ends (``keep``: the one they are changing it in). Returns how many."""
+        if self.verify(account_id, current) is None:
+            raise InputError("지금 비밀번호가 맞지 않습니다. 관리자가 준 처음 비밀번호를 그대로 넣으세요.",
+                             code="wrong_password")
+        if new == current:
+            raise InputError("지금과 다른 비밀번호로 정하세요.", code="same_password")
+        return self.reset_password(account_id, new, keep)
 
     def set_disabled(self, account_id: str, disabled: bool) -> tuple[bool, int]:
         """(whether the account changed, open sessions ended)."""

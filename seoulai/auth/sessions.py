@@ -54,6 +54,11 @@ class Sessions:
         data = self.store.get(_digest(token))
         return Person.from_json(data) if data else None
 
+    def key(self, cookie: str | None) -> str:
+        """How the store names the session of ``cookie`` ("" for none): to keep it while others end."""
+        token = self._token(cookie)
+        return _digest(token) if token is not None else ""
+
     def close(self, cookie: str | None) -> None:
         token = self._token(cookie)
         if token is not None:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from seoulai.cli.review import add_parsers as add_review_parsers
 from seoulai.cli.rollout import add_parsers as add_rollout_parsers
 from seoulai.cli.users import add_parsers as add_user_parsers
 from seoulai.cli.commands import (Handler, _fail, _KoreanParser, cmd_ask, cmd_demo_library, cmd_doctor, cmd_draft,
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--folder", default=None, help="매뉴얼 폴더 (기본: 설치된 제품의 demo/manuals)")
     demo.set_defaults(handler=cmd_demo_library)
 
-    usage = sub.add_parser("usage", help="이용 현황 (데모 데이터, 요약)")
+    usage = sub.add_parser("usage", help="이용 현황 (데모 데이터, 요약, 시범 운영 결과)")
     usage_sub = usage.add_subparsers(dest="usage_command", required=True)
     usage_demo = usage_sub.add_parser("demo-data", help="시범 운영처럼 보이는 데모 이용 기록 생성")
     usage_demo.add_argument("--events", type=int, default=20000, help="이벤트 수 (기본 20,000)")
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     usage_summary.add_argument("--department", help="조직 경로 (기본: 전체)")
     usage_summary.add_argument("--json", action="store_true", help="JSON으로 출력")
     usage_summary.set_defaults(handler=cmd_usage_summary)
+    add_review_parsers(usage_sub)
 
     pii = sub.add_parser("pii", help="개인정보 찾기·가리기")
     pii_sub = pii.add_subparsers(dest="pii_command", required=True)

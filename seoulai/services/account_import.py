@@ -162,12 +162,15 @@ def plan_import(rows: list[tuple[int, dict[str, str]]], department_of: Callable[
     line with its Korean reason. ``department_of`` gives a 부서 cell's chart path (None: not in the chart);
     ``outside`` says why the importing person may not give a (department, role) — a 부서 관리자 stays in their unit."""
     roles = {r.value for r in Role}
+    # An 인사 export may say the role in Korean, as the screens do (직원, 부서 관리자, 관리자(이용 현황), 시스템 관리자).
+    spoken = {**{r.label.replace(" ", ""): r.value for r in Role}, "관리자": Role.MANAGER.value}
     seen: dict[str, int] = {}
     changes: list[ImportChange] = []
     errors: list[BadLine] = []
     for number, values in rows:
         account_id, name = values.get("사번", ""), values.get("이름", "")
-        role, cell = values.get("권한", "").lower(), values.get("부서", "")
+        written, cell = values.get("권한", ""), values.get("부서", "")
+        role = spoken.get(written.replace(" ", ""), written.lower())
         reasons = []
         if not account_id:
             reasons.append("사번이 비어 있습니다")
@@ -179,7 +182,8 @@ def plan_import(rows: list[tuple[int, dict[str, str]]], department_of: Callable[
         if department is None:
             reasons.append(f"조직도에 없는 부서입니다({cell or '빈 칸'}): `seoulai org list`의 경로나 부서 코드를 쓰세요")
         if role not in roles:
-            reasons.append(f"권한은 {', '.join(sorted(roles))} 중 하나입니다(입력: {role or '빈 칸'})")
+            reasons.append(f"권한은 {', '.join(r.label for r in Role)} 중 하나입니다(영문 {', '.join(sorted(roles))}도 됨; "
+                           f"입력: {written or '빈 칸'})")
         grade, email = values.get("직급", ""), values.get("이메일", "")
         if len(grade) > _MAX_GRADE:
             reasons.append(f"직급이 너무 깁니다({len(grade)}자): {_MAX_GRADE}자 이하로 쓰세요")

@@ -40,7 +40,8 @@ AUDIT_ACTIONS = {"rollout_open": "개통일 지정", "rollout_close": "개통일
                  "draft_unshare": "초안 공유 해제", "draft_edit": "공유 초안 수정",
                  "account_added": "계정 추가(일괄)", "account_updated": "계정 변경(일괄)",
                  "account_transfer": "부서 이동", "account_role": "권한 변경",
-                 "library_handover": "문서함 관리 인계", "usage_review_export": "시범 운영 결과 내려받기"}
+                 "library_handover": "문서함 관리 인계", "usage_review_export": "시범 운영 결과 내려받기",
+                 "password_changed": "비밀번호 변경(본인)"}
 
 
 class SignInLocked(SeoulAIError):
@@ -217,6 +218,17 @@ class AccountService(AccountAdministration):
         if department == person.department:
             return person
         return Person(person.id, person.name, department, person.role)
+
+    def must_change_password(self, person: Person) -> bool:
+        """A local account still on the initial password of an import: signed in, but it changes it first."""
+        return self.mode == "local" and self.accounts.needs_new_password(person.id)
+
+    def change_password(self, person: Person, current: str, new: str, cookie: str | None = None) -> int:
+        """The signed-in person's own new password; their other open sessions end, the one of ``cookie`` (where
+        they changed it) goes on. Returns how many ended."""
+        ended = self.accounts.change_own(person.id, current, new, self.sessions.key(cookie))
+        self.recorder.audit(person, "password_changed", f"로그인 {ended}개 종료")
+        return ended
 
     def sign_out(self, person: Person, cookie: str | None = None) -> None:
         self.sessions.close(cookie)

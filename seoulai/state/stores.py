@@ -56,14 +56,15 @@ class AccountStore:
             _insert(tx, row)
             return True
 
-    def set_password(self, account_id: str, password_hash: str, updated_at: str) -> int | None:
-        """The new password, and the account's open sessions ended: how many (None: no such account)."""
+    def set_password(self, account_id: str, password_hash: str, updated_at: str, keep: str = "") -> int | None:
+        """The new password, and the account's open sessions ended, except the one whose token hash is ``keep``
+        (the person changing their own password goes on): how many (None: no such account)."""
         with self.db.transaction() as tx:
             tx.lock(f"account:{account_id}")
             if not tx.run("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
                           [password_hash, updated_at, account_id]):
                 return None
-            return _end_sessions(tx, account_id)
+            return _end_sessions(tx, account_id, keep)
 
     def set_disabled(self, account_id: str, disabled: bool, updated_at: str) -> tuple[bool, int] | None:
         """(whether the account changed, sessions ended); None: no such account. Disabling ends every open session;
@@ -139,9 +140,9 @@ def _update(tx: Tx, account_id: str, change: dict[str, str], updated_at: str) ->
     return True, (_end_sessions(tx, account_id) if {"name", "department", "role"} & set(wanted) else 0)
 
 
-def _end_sessions(tx: Tx, account_id: str) -> int:
-    return tx.run("UPDATE sessions SET revoked = 1 WHERE account = ? AND revoked = 0 AND expires_at > ?",
-                  [account_id, time.time()])
+def _end_sessions(tx: Tx, account_id: str, keep: str = "") -> int:
+    return tx.run("UPDATE sessions SET revoked = 1 WHERE account = ? AND revoked = 0 AND expires_at > ? "
+                  "AND token_hash <> ?", [account_id, time.time(), keep])
 
 
 class SessionStore:

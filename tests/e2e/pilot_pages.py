@@ -46,9 +46,9 @@ class RolloutPage(AppPage):
         expect(self.page.get_by_text(f"{label}의 개통일을", exact=False)).to_be_visible(timeout=LONG)
         self.settle()
 
-    def announce(self, kind: str, body: str) -> None:
-        self.page.get_by_label("종류", exact=True).click()
-        self.page.get_by_role("option", name=kind, exact=True).click()
+    def announce_maintenance(self, body: str) -> None:
+        """A 점검 안내 (the form's first kind, chosen as it opens)."""
+        expect(self.page.get_by_role("combobox", name="종류")).to_have_value("점검 안내")
         self.page.get_by_label("내용 (그대로 표시됩니다)").fill(body)
         self.page.get_by_role("button", name="공지 등록").click()
         expect(self.page.get_by_text("공지를 등록했습니다.")).to_be_visible(timeout=LONG)

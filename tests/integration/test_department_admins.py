@@ -78,7 +78,7 @@ def test_a_guk_administrator_manages_only_the_accounts_under_the_guk(services: S
                  lambda: services.accounts.transfer_user("b02", DIGITAL, by=guk),
                  lambda: services.accounts.change_role("b02", "admin", by=guk),
                  lambda: services.accounts.disable_user("m01", by=guk),  # a 관리자(이용 현황): above a 부서 관리자
-                 lambda: services.accounts.reset_password("d01", "새비밀번호2026", by=guk)):
+                 lambda: services.accounts.reset_password("d01", "새비밀번호2026abc", by=guk)):
         with pytest.raises(InputError) as caught:
             step()
         assert caught.value.code == "forbidden" and "시스템 관리자" in caught.value.message
@@ -148,3 +148,37 @@ def test_imported_accounts_sign_in_with_their_initial_password(services: Service
     assert stored is not None and stored.password_hash.startswith("$2")
     assert services.accounts.sign_in(account_id, password) is None
     assert services.accounts.sign_in(account_id, "바뀐비밀번호2026") is not None
+
+
+def test_an_imported_account_changes_its_initial_password_itself(services: Services) -> None:
+    result = services.accounts.import_users(f"{HEADER}q01,새사람,{GENERAL},주무관,,staff\n".encode(), "인사.csv")
+    (account_id, initial), = result.passwords
+    signed = services.accounts.sign_in(account_id, initial)
+    assert signed is not None and services.accounts.must_change_password(signed.person)
+    for current, new, code in ((initial + "x", "새비밀번호2026abc", "wrong_password"),
+                               (initial, initial, "same_password"), (initial, "짧은1", "weak_password")):
+        with pytest.raises(InputError) as caught:
+            services.accounts.change_password(signed.person, current, new)
+        assert caught.value.code == code
+    other = services.accounts.sign_in(account_id, initial)  # the same account open elsewhere
+    assert other is not None
+    assert services.accounts.change_password(signed.person, initial, "새비밀번호2026abc", signed.cookie) == 1
+    assert services.accounts.session_person(signed.cookie) is not None  # where it was changed: goes on
+    assert services.accounts.session_person(other.cookie) is None  # anywhere else: ended
+    assert not services.accounts.must_change_password(signed.person)
+    assert services.accounts.sign_in(account_id, "새비밀번호2026abc") is not None
+    assert "password_changed" in [row[4] for row in services.state.audit.recent(20)]
+    services.accounts.add_user("chosen", "직접", GENERAL, "staff", "직접정한비밀번호12")  # a password set by a person
+    chosen = services.accounts.sign_in("chosen", "직접정한비밀번호12")
+    assert chosen is not None and not services.accounts.must_change_password(chosen.person)
+
+
+def test_roles_may_be_written_in_korean_as_the_screens_name_them(services: Services) -> None:
+    korean = (f"{HEADER}k01,한글권한,{GENERAL},주무관,,직원\nk02,한글관리,{GENERAL},사무관,,부서 관리자\n"
+              f"k03,한글국장,{GENERAL},과장,,관리자\nk04,틀린권한,{GENERAL},,,팀장\n")
+    with pytest.raises(InputError) as caught:
+        services.accounts.import_users(korean.encode(), "인사.csv")
+    (bad,) = caught.value.plan.errors  # type: ignore[attr-defined]  # ImportRejected
+    assert bad.line == 5 and "직원, 부서 관리자" in bad.reason and "팀장" in bad.reason
+    services.accounts.import_users(korean.rsplit("k04", 1)[0].encode(), "인사.csv")
+    assert [_role(services, i) for i in ("k01", "k02", "k03")] == ["staff", "dept_admin", "manager"]

@@ -38,3 +38,4 @@ def test_repository_server_config_is_safe() -> None:
 
     assert unsafe_options(get) == []
     assert config["server"]["maxUploadSize"] == 50  # equal to SEOULAI_INGEST__MAX_FILE_MB's default
+    assert config["server"]["fileWatcherType"] == "none"  # a session's first screen without watching the code
