@@ -32,21 +32,18 @@ import platform
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import clean_env, cli, free_port, wait_for  # noqa: E402 - after the sys.path set-up
+from tests.servers import app_server, clean_env, cli  # noqa: E402 - after the sys.path set-up
 
 PASSWORD = "first-paint-2026"
-SERVE = "from streamlit.web.cli import main; main(prog_name='streamlit')"
 PROBE = """(() => {
   const fp = window.__fp = {ws: null, msg: null, paint: null};
   const Native = window.WebSocket;
@@ -82,24 +79,6 @@ BREAKDOWN = """() => {
     lazy: late.length, lazy_fetched: late.filter(r => r.transferSize > 0).length,
   };
 }"""
-
-
-@contextmanager
-def server(env: dict[str, str], code: str, log: Path) -> Iterator[str]:
-    port = free_port()
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-c", code, "run", "serve.py", "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_for(f"http://127.0.0.1:{port}/_stcore/health", proc)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 class NoPaint(RuntimeError):
@@ -168,10 +147,10 @@ def main() -> None:
         assert done.returncode == 0, done.stderr
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         watched = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto"}  # Streamlit's default, the config before
-        arms = {"before": (SERVE, watched), "after": (SERVE, {})}
+        arms = {"before": watched, "after": {}}
         with ExitStack() as stack:
-            urls = {arm: stack.enter_context(server({**env, **extra}, code, work / f"{arm}.log"))
-                    for arm, (code, extra) in arms.items()}
+            urls = {arm: stack.enter_context(app_server({**env, **extra}, log=work / f"{arm}.log"))
+                    for arm, extra in arms.items()}
             playwright = stack.enter_context(sync_playwright())
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             for url in urls.values():  # each server's first sign-in warms it

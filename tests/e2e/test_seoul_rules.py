@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import REPLY, SHOTS
 from tests.e2e.pages import LONG, LoginPage, SeoulRulesSearchPage
-from tests.e2e.test_journey import _check_page
+from tests.e2e.screen_checks import check_page
 
 LEAVE = "아들 군대 들어가는 날 하루 휴가 낼 수 있나요?"
 DUTY = "시청 당직 편성은 어느 과 담당이에요?"
@@ -57,4 +57,4 @@ def test_seoul_rules(server: dict[str, str], page: Page) -> None:
     search.open_card(1)
     expect(search.citation_card(1).get_by_text("출처 파일").first).to_be_visible(timeout=LONG)
     search.screenshot_whole("08-seoul-rules")
-    _check_page(search, "서울시 규정")
+    check_page(search, "서울시 규정")
