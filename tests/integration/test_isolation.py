@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from seoulai.auth.people import Person
 from seoulai.config import Settings
 from seoulai.errors import InputError
-from seoulai.services import Filters, IncomingFile, Services, build_services
+from seoulai.services import Filters, IncomingFile, Services, build_services, today_in_seoul
 from tests.fakes.scripted import ScriptedLLM, scripted_chat
 
 ADMIN_A = Person("a-admin", "행정총무관리", "서울특별시/행정국/총무과", "dept_admin")
@@ -72,7 +71,7 @@ def test_usage_and_audit_stay_in_scope(world: tuple[Services, ScriptedLLM]) -> N
     services, _ = world
     list(services.manuals.ask(STAFF_A, "관인 대장 점검"))
     services.usage.flush()
-    today = date.today()
+    today = today_in_seoul()
     own = services.usage.dashboard(MANAGER_B, Filters(today, today, "서울특별시/재무국"))
     assert own.kpis.queries == 0  # 행정국 총무과's question is not 재무국's
     with pytest.raises(InputError):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from seoulai.auth.people import Person
 from seoulai.config import Settings
 from seoulai.errors import InputError
-from seoulai.services import Filters, IncomingFile, Services, build_services
+from seoulai.services import Filters, IncomingFile, Services, build_services, today_in_seoul
 
 RULE = "corpus/seoul/규칙/서울특별시 행정기구 설치 조례 시행규칙.md"
 NAME = "서울특별시 행정기구 설치 조례 시행규칙.md"
@@ -163,6 +162,6 @@ def test_reorganisation_keeps_accounts_collections_and_history(shared_dir: Path,
     assert not any("orgtokenbeta" in h.text
                    for h in services.manuals.search(Person("x", "x", "서울특별시/행정국/인사과"), "orgtokenbeta"))
     # Usage recorded under the old path counts for the new unit.
-    today = date.today()
+    today = today_in_seoul()
     assert services.usage.dashboard(ADMIN, Filters(today, today, RENAMED)).kpis.queries >= 1
     assert services.usage.summary(RENAMED)["queries"] >= 1  # type: ignore[operator]  # usage is on

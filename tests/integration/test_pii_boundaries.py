@@ -5,14 +5,13 @@ usage rows, the audit rows and the manager's tables."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from seoulai.auth.people import Person
 from seoulai.config import Settings
-from seoulai.services import Draft, Filters, IncomingFile, Services, build_services
+from seoulai.services import Draft, Filters, IncomingFile, Services, build_services, today_in_seoul
 from tests.fakes.ollama_server import FakeOllama
 
 ALICE = Person("alice", "김서울", "서울특별시/행정국/총무과", "staff")
@@ -74,7 +73,7 @@ def test_names_titles_headings_and_instructions_are_masked_everywhere(services: 
     assert any(r[5] == "upload" for r in audit)
     _no_raw(str(audit))
 
-    today = date.today()
+    today = today_in_seoul()
     view = services.usage.dashboard(MANAGER, Filters(today, today, MANAGER.department))
     _no_raw(view.comments.to_string() + view.topics.to_string())
     export = services.usage.export(MANAGER, Filters(today, today, MANAGER.department))

@@ -22,7 +22,8 @@ def test_app_serves_without_ollama(tmp_path: Path, dead_url: str) -> None:
     log = tmp_path / "server.log"
     with app_server(env, log=log) as url:
         assert httpx.get(f"{url}/_stcore/health", timeout=5).text == "ok"
-        root = httpx.get(f"{url}/", timeout=5, headers={"Accept": "text/html"})
+        # Served, not fast: right after start the warm-up (Kiwi, the index) shares two busy cores (speed: benchmarks/)
+        root = httpx.get(f"{url}/", timeout=30, headers={"Accept": "text/html"})
         assert root.status_code == 200 and "<html" in root.text.lower()
         assert root.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in root.headers[
             "content-security-policy"]

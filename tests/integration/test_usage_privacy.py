@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +13,7 @@ import pytest
 
 from seoulai.auth.people import Person
 from seoulai.config import Settings
-from seoulai.services import Filters, Services, build_services
+from seoulai.services import Filters, Services, build_services, today_in_seoul
 from seoulai.usage.log import UsageEvent, UsageLog
 from seoulai.usage.queries import MIN_GROUP
 from tests.fakes.scripted import scripted_chat
@@ -54,7 +53,7 @@ def services(tmp_path: Path) -> Services:
 
 
 def _today(department: str) -> Filters:
-    return Filters(date.today(), date.today(), department)
+    return Filters(today_in_seoul(), today_in_seoul(), department)
 
 
 def _export_rows(services: Services, department: str) -> list[dict[str, str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +13,7 @@ import pytest
 from seoulai.auth.people import Person
 from seoulai.config import Settings
 from seoulai.errors import SeoulAIError
-from seoulai.services import Filters, IncomingFile, Services, build_services
+from seoulai.services import Filters, IncomingFile, Services, build_services, today_in_seoul
 from tests.fakes.scripted import scripted_chat
 
 # Five people of one 과 (MIN_GROUP): comments of fewer are not shown at all.
@@ -39,7 +38,7 @@ def services(tmp_path: Path) -> Services:
 
 
 def test_exports_neutralise_formulas(services: Services) -> None:
-    today = date.today()
+    today = today_in_seoul()
     export = services.usage.export(MANAGER, Filters(today, today, MANAGER.department))
     rows = list(csv.DictReader(io.StringIO(export.csv.decode("utf-8-sig"))))
     assert set(rows[0]) >= {"시각", "부서", "기능", "동작", "결과", "의견"}  # Korean headers
@@ -52,7 +51,7 @@ def test_exports_neutralise_formulas(services: Services) -> None:
 
 
 def test_audit_events_and_private_file_names_stay_out_of_usage(services: Services) -> None:
-    today = date.today()
+    today = today_in_seoul()
     view = services.usage.dashboard(MANAGER, Filters(today, today, MANAGER.department))
     assert "audit" not in set(view.feature_mix["feature"]) and "감사" not in " ".join(view.feature_mix["label"])
     assert len(view.comments) == len(FORMULAS)  # only feedback: no upload or sign-in rows
@@ -62,7 +61,7 @@ def test_audit_events_and_private_file_names_stay_out_of_usage(services: Service
 
 
 def test_figures_are_shared_for_a_while_but_the_permission_check_is_not(services: Services) -> None:
-    today = date.today()
+    today = today_in_seoul()
     filters = Filters(today, today, MANAGER.department)
     first = services.usage.dashboard(MANAGER, filters)
     other = Person("m2", "다른 국장", "서울특별시/행정국", "manager")
@@ -90,7 +89,7 @@ def test_the_warm_up_prepares_the_whole_citys_first_view(services: Services, mon
 def test_model_token_counts_reach_the_dashboard(services: Services) -> None:
     """tokens_in/tokens_out are the model's own counts of every answer (the scripted model reports 10 prompt
     tokens per call and one generated token per word), summed on 이용 현황."""
-    today = date.today()
+    today = today_in_seoul()
     kpis = services.usage.dashboard(MANAGER, Filters(today, today, MANAGER.department)).kpis
     calls = len(FORMULAS)  # one model call per document question in the fixture
     assert kpis.tokens_in == 10 * calls
